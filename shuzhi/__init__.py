@@ -1,0 +1,1 @@
+"""Shuzhi (数治): an open-source digital-government platform for Chinese cities."""

@@ -1,0 +1,285 @@
+"""Every setting of Shuzhi, in one module.
+
+Each operator-facing option is declared once with :func:`option`: its environment variable,
+type, default and a one-line description. ``docs/configuration.md`` documents the same list,
+and a test keeps the two in step. Values come from the environment only (12-factor).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import dj_database_url
+import django_stubs_ext
+from django.utils.translation import gettext_lazy as _
+
+django_stubs_ext.monkeypatch()  # lets admin.ModelAdmin[Model] and friends be subscripted
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Option:
+    """One environment option: name, parser, default and description."""
+
+    name: str
+    kind: str
+    default: Any
+    doc: str
+
+
+OPTIONS: list[Option] = []
+
+
+def _parse_bool(raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off", ""}:
+        return False
+    raise ValueError(f"not a boolean: {raw!r}")
+
+
+def _parse_list(raw: str) -> list[str]:
+    return [part.strip() for part in raw.split(",") if part.strip()]
+
+
+_PARSERS: dict[str, Callable[[str], Any]] = {
+    "str": str,
+    "int": int,
+    "bool": _parse_bool,
+    "list": _parse_list,
+    "path": Path,
+}
+
+
+def option(name: str, kind: str, default: Any, doc: str) -> Any:
+    """Declare an option and return its value from the environment (or the default)."""
+    OPTIONS.append(Option(name=name, kind=kind, default=default, doc=doc))
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    try:
+        return _PARSERS[kind](raw)
+    except ValueError as exc:
+        raise ValueError(f"environment variable {name}: {exc}") from exc
+
+
+# --- Options ----------------------------------------------------------------------------------
+
+DEBUG = option("SHUZHI_DEBUG", "bool", False, "Django debug mode; never on in production.")
+SECRET_KEY = option(
+    "SHUZHI_SECRET_KEY",
+    "str",
+    "dev-insecure-secret-key-change-me-0123456789abcdef",
+    "Django secret key (sessions, CSRF). Set a long random value in production.",
+)
+ALLOWED_HOSTS = option(
+    "SHUZHI_ALLOWED_HOSTS",
+    "list",
+    ["127.0.0.1", "localhost", "testserver"],
+    "Comma-separated host names the site answers to.",
+)
+DATA_DIR = option(
+    "SHUZHI_DATA_DIR",
+    "path",
+    BASE_DIR / "var",
+    "Folder for the embedded database, the warehouse and uploaded files.",
+)
+_DATABASE_URL = option(
+    "DATABASE_URL",
+    "str",
+    "",
+    "Database URL; empty means the embedded SQLite file in SHUZHI_DATA_DIR. "
+    "Example: postgres://user:pass@127.0.0.1:5432/shuzhi",
+)
+CITY_NAME = option("SHUZHI_CITY_NAME", "str", "衢州市", "City name shown in the top bar.")
+TIME_ZONE = option("SHUZHI_TIME_ZONE", "str", "Asia/Shanghai", "Time zone of the city.")
+SESSION_IDLE_MINUTES = option(
+    "SHUZHI_SESSION_IDLE_MINUTES",
+    "int",
+    30,
+    "A session with no request for this many minutes ends (等保 idle timeout).",
+)
+LOGIN_FAILURE_LIMIT = option(
+    "SHUZHI_LOGIN_FAILURE_LIMIT", "int", 5, "Failed logins in a row that lock an account."
+)
+LOGIN_LOCKOUT_MINUTES = option(
+    "SHUZHI_LOGIN_LOCKOUT_MINUTES", "int", 15, "How long a locked account stays locked."
+)
+PASSWORD_MIN_LENGTH = option("SHUZHI_PASSWORD_MIN_LENGTH", "int", 10, "Minimum password length.")
+SM4_KEYS = option(
+    "SHUZHI_SM4_KEYS",
+    "list",
+    ["k1:00112233445566778899aabbccddeeff"],
+    "Field-encryption keys as id:32-hex-digit pairs, comma-separated. Keep retired keys "
+    "until `shuzhi security rotate-keys` has re-encrypted every value.",
+)
+SM4_ACTIVE_KEY = option(
+    "SHUZHI_SM4_ACTIVE_KEY", "str", "k1", "Id of the key that encrypts new values."
+)
+TOKEN_KEY = option(
+    "SHUZHI_TOKEN_KEY",
+    "str",
+    "0f1e2d3c4b5a69788796a5b4c3d2e1f0",
+    "Hex key for the deterministic SM3 tokens stored beside encrypted values (joins).",
+)
+AUDIT_KEY = option(
+    "SHUZHI_AUDIT_KEY",
+    "str",
+    "a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5",
+    "Hex key that seals the audit chain's head, so a truncated tail is detected.",
+)
+API_KEY_DAYS = option("SHUZHI_API_KEY_DAYS", "int", 90, "Default lifetime of a new API key.")
+API_MAX_BODY_BYTES = option(
+    "SHUZHI_API_MAX_BODY_BYTES", "int", 1_048_576, "Largest request body accepted, in bytes."
+)
+DEMO_MODE = option(
+    "SHUZHI_DEMO_MODE",
+    "bool",
+    False,
+    "Demo conveniences (e.g. `shuzhi demo_otp` prints a demo TOTP code). Never in production.",
+)
+LOG_LEVEL = option("SHUZHI_LOG_LEVEL", "str", "INFO", "Log level of the shuzhi loggers.")
+
+# --- Derived Django settings ------------------------------------------------------------------
+
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+(DATA_DIR / "static").mkdir(exist_ok=True)  # whitenoise's root; files come from finders
+
+INSTALLED_APPS = [
+    "shuzhi.platform.accounts.apps.ShuzhiAdminConfig",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_htmx",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "ninja",
+    "shuzhi.platform.accounts",
+    "shuzhi.platform.security",
+    "shuzhi.platform.audit",
+    "shuzhi.domains.market",
+    "shuzhi.domains.services",
+    "shuzhi.web",
+    "shuzhi.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "shuzhi.platform.errors.ApiEnvelopeMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "shuzhi.platform.accounts.middleware.SecondFactorMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "shuzhi.urls"
+WSGI_APPLICATION = "shuzhi.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "shuzhi.web.context.shell",
+            ],
+        },
+    }
+]
+
+if _DATABASE_URL:
+    DATABASES = {"default": dj_database_url.parse(_DATABASE_URL, conn_max_age=60)}
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": DATA_DIR / "shuzhi.sqlite3",
+            "OPTIONS": {
+                # WAL lets readers run beside the one writer; IMMEDIATE makes each write
+                # transaction take the lock at BEGIN, so the audit chain head never races.
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+            },
+        }
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "web:home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": PASSWORD_MIN_LENGTH},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "shuzhi.platform.accounts.passwords.ComplexityValidator"},
+]
+
+SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
+SESSION_SAVE_EVERY_REQUEST = True  # the age counts from the last request: an idle timeout
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_FAILURE_VIEW = "shuzhi.web.errors.csrf_failure"
+LOGIN_LOCKOUT = timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
+DATA_UPLOAD_MAX_MEMORY_SIZE = API_MAX_BODY_BYTES
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "shuzhi" / "locale"]
+FORMAT_MODULE_PATH = ["shuzhi.formats"]
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_DIRS = [
+    ("vendor/echarts", BASE_DIR / "node_modules" / "echarts" / "dist"),
+    ("vendor/bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist"),
+]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True  # serve straight from node_modules and app folders, no build step
+MEDIA_ROOT = DATA_DIR / "media"
+
+OTP_TOTP_ISSUER = "Shuzhi"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {"shuzhi": {"handlers": ["console"], "level": LOG_LEVEL}},
+}
