@@ -1,0 +1,35 @@
+"""What each role may do (access policy). Services call :func:`require`; views never decide.
+
+Role codes are the values of ``accounts.roles.Role``; a test keeps the two in step.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    "system_admin": frozenset({"accounts.manage", "admin.access", "apikeys.issue"}),
+    "auditor": frozenset({"audit.view", "apikeys.issue"}),
+    "data_steward": frozenset({"apikeys.issue"}),
+    "clerk": frozenset({"apikeys.issue"}),
+    "approver": frozenset({"apikeys.issue"}),
+    "supervisor": frozenset({"apikeys.issue"}),
+    "leader": frozenset({"apikeys.issue"}),
+    "enterprise": frozenset({"apikeys.issue"}),
+    "public": frozenset(),
+}
+
+
+def has_perm(user: Any, perm: str) -> bool:
+    """True when one of the user's roles grants ``perm``."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return any(perm in ROLE_PERMISSIONS.get(role, frozenset()) for role in user.role_codes)
+
+
+def require(user: Any, perm: str) -> None:
+    """Raise ``PermissionDenied`` unless the user holds ``perm``."""
+    if not has_perm(user, perm):
+        raise PermissionDenied(perm)
