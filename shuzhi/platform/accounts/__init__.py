@@ -1,0 +1,1 @@
+"""Accounts (账户): divisions, departments, people, roles, login protection and API keys."""

@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from shuzhi.platform.accounts.models import User
+from tests.factories import PASSWORD, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cipher() -> None:
+    """Each test builds the field cipher from its own settings."""
+    from shuzhi.platform.security.keys import field_cipher
+
+    field_cipher.cache_clear()
+
+
+@pytest.fixture
+def make_user(db: None) -> Callable[..., User]:
+    def make(**kwargs: Any) -> User:
+        return UserFactory(**kwargs)
+
+    return make
+
+
+@pytest.fixture
+def clerk(make_user: Callable[..., User]) -> User:
+    return make_user(username="clerk", roles=["clerk"])
+
+
+@pytest.fixture
+def auditor(make_user: Callable[..., User]) -> User:
+    return make_user(username="auditor", roles=["auditor"])
+
+
+@pytest.fixture
+def logged_in(client: Client) -> Callable[[User], Client]:
+    def login(user: User) -> Client:
+        client.force_login(user)
+        return client
+
+    return login
+
+
+__all__ = ["PASSWORD"]
