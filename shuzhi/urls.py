@@ -1,0 +1,20 @@
+"""URL map: pages, the API, the back office and the language switch."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from shuzhi.api import api
+
+urlpatterns = [
+    path("", include("shuzhi.web.urls")),
+    path("accounts/", include("shuzhi.platform.accounts.urls")),
+    path("audit/", include("shuzhi.platform.audit.urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+]
+
+handler400 = "shuzhi.web.errors.bad_request"
+handler403 = "shuzhi.web.errors.permission_denied"
+handler404 = "shuzhi.web.errors.page_not_found"
+handler500 = "shuzhi.web.errors.server_error"

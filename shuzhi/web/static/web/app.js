@@ -1,0 +1,62 @@
+// Shuzhi shell behaviour: large-text mode and the home charts (ECharts), re-drawn after HTMX swaps.
+(function () {
+  "use strict";
+
+  function toggleLargeText() {
+    var on = !document.documentElement.classList.contains("large-text");
+    document.documentElement.classList.toggle("large-text", on);
+    document.cookie = "large_text=" + (on ? "1" : "0") + ";path=/;max-age=31536000;samesite=lax";
+    var button = document.getElementById("toggle-large-text");
+    if (button) button.setAttribute("aria-pressed", on ? "true" : "false");
+    window.dispatchEvent(new Event("resize"));
+  }
+
+  var charts = [];
+
+  function drawHomeCharts() {
+    var data = document.getElementById("home-chart-data");
+    if (!data || typeof echarts === "undefined") return;
+    charts.forEach(function (c) { c.dispose(); });
+    charts = [];
+    var d = JSON.parse(data.textContent);
+    var palette = ["#0d6efd", "#20c997", "#fd7e14", "#6f42c1", "#dc3545", "#198754", "#0dcaf0", "#6c757d"];
+    function make(id, option) {
+      var el = document.getElementById(id);
+      if (!el) return;
+      var chart = echarts.init(el, null, { renderer: "canvas" });
+      option.color = palette;
+      chart.setOption(option);
+      charts.push(chart);
+    }
+    make("chart-counties", {
+      tooltip: { trigger: "axis" },
+      legend: { top: 0 },
+      grid: { left: 8, right: 8, bottom: 8, top: 32, containLabel: true },
+      xAxis: { type: "category", data: d.counties, axisLabel: { interval: 0, rotate: d.counties.length > 4 ? 30 : 0 } },
+      yAxis: [{ type: "value" }, { type: "value" }],
+      series: [
+        { name: d.labels.enterprises, type: "bar", data: d.enterprises },
+        { name: d.labels.residents, type: "bar", yAxisIndex: 1, data: d.residents }
+      ]
+    });
+    make("chart-sections", {
+      tooltip: { trigger: "item" },
+      series: [{ type: "pie", radius: ["35%", "70%"], label: { show: false }, data: d.sections }]
+    });
+    make("chart-ages", {
+      tooltip: { trigger: "axis" },
+      grid: { left: 8, right: 8, bottom: 8, top: 16, containLabel: true },
+      xAxis: { type: "category", data: d.ages.map(function (a) { return a.band; }) },
+      yAxis: { type: "value" },
+      series: [{ name: d.labels.ages, type: "bar", data: d.ages.map(function (a) { return a.n; }) }]
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var button = document.getElementById("toggle-large-text");
+    if (button) button.addEventListener("click", toggleLargeText);
+    drawHomeCharts();
+  });
+  document.addEventListener("htmx:afterSettle", drawHomeCharts);
+  window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
+})();
