@@ -1,0 +1,1 @@
+"""Synthetic demo city (演示数据): deterministic generators for a fictional-but-plausible Quzhou."""

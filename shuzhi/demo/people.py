@@ -1,0 +1,51 @@
+"""Departments and demo accounts of the synthetic Quzhou (one account for every role)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# (code suffix, city-level name, county-level name pattern, English name)
+DEPARTMENTS: tuple[tuple[str, str, str, str], ...] = (
+    ("BDB", "市大数据局", "{county}大数据发展中心", "Big Data Bureau"),
+    ("DRC", "市发改委", "{county}发改局", "Development and Reform Commission"),
+    ("EIB", "市经信局", "{county}经信局", "Economy and Information Technology Bureau"),
+    ("AMR", "市市场监管局", "{county}市场监管局", "Administration for Market Regulation"),
+    ("EEB", "市生态环境局", "{county}生态环境分局", "Ecology and Environment Bureau"),
+    ("FIN", "市财政局", "{county}财政局", "Finance Bureau"),
+    ("HRS", "市人力社保局", "{county}人力社保局", "Human Resources and Social Security Bureau"),
+    ("CAB", "市民政局", "{county}民政局", "Civil Affairs Bureau"),
+    ("JUS", "市司法局", "{county}司法局", "Justice Bureau"),
+    ("GOV", "市政府办公室", "{county}人民政府办公室", "General Office of the Government"),
+)
+
+DEMO_PASSWORD = "Quzhou@2026"
+DEMO_TOTP_SECRET_HEX = "3132333435363738393031323334353637383930"  # RFC 6238 test key
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    display_name: str
+    role: str
+    department_code: str  # "" for people outside government
+    note: str
+
+
+def department_code(division_code: str, suffix: str) -> str:
+    return f"{division_code}-{suffix}"
+
+
+DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
+    DemoAccount("admin", "系统管理员", "system_admin", "330800-BDB", "TOTP second factor"),
+    DemoAccount("auditor", "审计员", "auditor", "330800-BDB", "reads the audit log"),
+    DemoAccount("steward", "数据管理员", "data_steward", "330800-BDB", "city big-data bureau"),
+    DemoAccount("amr_steward", "市场监管数据管理员", "data_steward", "330800-AMR", ""),
+    DemoAccount("clerk", "市场监管业务员", "clerk", "330800-AMR", "city market regulation"),
+    DemoAccount("kecheng_clerk", "柯城区业务员", "clerk", "330802-AMR", "Kecheng District"),
+    DemoAccount("jiangshan_clerk", "江山市业务员", "clerk", "330881-AMR", "Jiangshan City"),
+    DemoAccount("approver", "发改委审批人", "approver", "330800-DRC", ""),
+    DemoAccount("supervisor", "督查员", "supervisor", "330800-GOV", ""),
+    DemoAccount("leader", "市领导", "leader", "330800-GOV", "sees the cockpit"),
+    DemoAccount("enterprise", "企业用户", "enterprise", "", "an enterprise clerk"),
+    DemoAccount("resident", "市民", "public", "", "a resident"),
+)
