@@ -18,6 +18,7 @@ def _sign_in(page: Page, base: str, username: str, password: str) -> None:
     page.fill("#id_username", username)
     page.fill("#id_password", password)
     page.click("#login-submit")
+    page.wait_for_load_state("load")
 
 
 @pytest.fixture
@@ -63,6 +64,7 @@ def test_county_filter_redraws_the_charts_through_htmx(
 ) -> None:
     UserFactory(username="li", roles=["clerk"])
     _sign_in(page, live_server.url, "li", PASSWORD)
+    page.wait_for_function("() => window.htmx !== undefined")
     first = page.locator(".figure-card").first.inner_text()
     page.select_option("#county", "330802")
     expect(page.locator(".figure-card").first).not_to_have_text(first)

@@ -1,0 +1,1 @@
+"""Ratio benchmarks: each runs alone (`python -m benchmarks.NAME`) and prints its ratio last."""
