@@ -210,6 +210,5 @@ class Command(BaseCommand):
                 f"  {account.username:<16} {account.role:<13} {account.display_name}  {account.note}"
             )
         self.stdout.write(
-            "  admin also needs a TOTP code: run `.venv/bin/shuzhi demo_otp` "
-            "(works only with SHUZHI_DEMO_MODE=1, as `make demo` sets)."
+            "  admin also needs a TOTP code: run `SHUZHI_DEMO_MODE=1 .venv/bin/shuzhi demo_otp`"
         )

@@ -46,7 +46,7 @@
     make("chart-ages", {
       tooltip: { trigger: "axis" },
       grid: { left: 8, right: 8, bottom: 8, top: 16, containLabel: true },
-      xAxis: { type: "category", data: d.ages.map(function (a) { return a.band; }) },
+      xAxis: { type: "category", data: d.ages.map(function (a) { return a.band; }), axisLabel: { interval: 0 } },
       yAxis: { type: "value" },
       series: [{ name: d.labels.ages, type: "bar", data: d.ages.map(function (a) { return a.n; }) }]
     });
