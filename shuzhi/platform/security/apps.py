@@ -6,3 +6,6 @@ class SecurityConfig(AppConfig):
     name = "shuzhi.platform.security"
     label = "security"
     verbose_name = _("Security")
+
+    def ready(self) -> None:
+        from . import checks  # noqa: F401 - registers the deployment checks

@@ -1,0 +1,30 @@
+"""Deployment checks: refuse to look production-ready while development keys are in use."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core import checks
+
+_KEY_SETTINGS = {
+    "SHUZHI_SECRET_KEY": "SECRET_KEY",
+    "SHUZHI_SM4_KEYS": "SM4_KEYS",
+    "SHUZHI_TOKEN_KEY": "TOKEN_KEY",
+    "SHUZHI_AUDIT_KEY": "AUDIT_KEY",
+}
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def development_keys_in_use(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """`shuzhi check --deploy` warns for every key still at its development default."""
+    defaults = {option.name: option.default for option in getattr(settings, "OPTIONS", [])}
+    return [
+        checks.Warning(
+            f"{variable} is still the development default.",
+            hint="Set it from a secret store before serving real data (docs/configuration.md).",
+            id="shuzhi.security.W001",
+        )
+        for variable, name in _KEY_SETTINGS.items()
+        if variable in defaults and getattr(settings, name) == defaults[variable]
+    ]
