@@ -42,6 +42,7 @@ def main() -> None:
     from django.utils import timezone
     from tqdm import tqdm
 
+    from shuzhi.platform.audit.chain import details_text
     from shuzhi.platform.audit.models import AuditEntry
     from shuzhi.platform.audit.services import audit_record
     from shuzhi.platform.audit.verify import audit_chain_verify
@@ -68,7 +69,7 @@ def main() -> None:
                 actor=row["actor_name"],
                 action=row["action"],
                 outcome="success",
-                details=row["details"],
+                details_json=details_text(row["details"]),
                 prev_hash="0" * 64,
                 entry_hash="0" * 64,
             )

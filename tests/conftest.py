@@ -11,6 +11,12 @@ from tests.factories import PASSWORD, UserFactory
 
 
 @pytest.fixture(autouse=True)
+def _audit_anchor_in_tmp(settings: Any, tmp_path: Any) -> None:
+    """Each test anchors the audit chain in its own file."""
+    settings.AUDIT_ANCHOR_FILE = tmp_path / "audit-anchors.log"
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cipher() -> None:
     """Each test builds the field cipher from its own settings."""
     from shuzhi.platform.security.keys import field_cipher

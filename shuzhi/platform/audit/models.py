@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any, NoReturn
 
 from django.db import models
@@ -27,7 +28,10 @@ class Outcome(models.TextChoices):
 
 
 class AuditEntry(models.Model):  # 审计日志条目
-    """One recorded action. ``entry_hash`` = SM3(previous hash ‖ canonical form of this entry)."""
+    """One recorded action.
+
+    ``entry_hash`` = HMAC-SM3(audit key, previous hash ‖ canonical form of this entry).
+    """
 
     seq = models.PositiveBigIntegerField(_("sequence"), unique=True)
     at = models.DateTimeField(_("time"), db_index=True)
@@ -39,7 +43,9 @@ class AuditEntry(models.Model):  # 审计日志条目
     target_id = models.CharField(_("target"), max_length=128, blank=True)
     outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices)
     client_ip = models.CharField(_("client address"), max_length=64, blank=True)
-    details = models.JSONField(_("details"), default=dict, blank=True)
+    # Stored as the exact canonical JSON text that was hashed: a JSON column would let the
+    # database renormalise numbers (PostgreSQL turns 1e20 into 100000000000000000000).
+    details_json = models.TextField(_("details"), default="{}")
     prev_hash = models.CharField(max_length=64)
     entry_hash = models.CharField(_("hash"), max_length=64)
 
@@ -60,6 +66,10 @@ class AuditEntry(models.Model):  # 审计日志条目
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise AppendOnlyError("audit entries cannot be deleted")
+
+    @property
+    def details(self) -> dict[str, Any]:
+        return dict(json.loads(self.details_json))
 
 
 class AuditHead(models.Model):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -9,7 +11,7 @@ from django.db import models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from .chain import GENESIS_HASH, entry_hash, head_seal
+from .chain import GENESIS_HASH, details_text, entry_hash, head_seal
 from .models import AuditEntry, AuditHead, Outcome
 
 
@@ -17,10 +19,15 @@ def audit_key() -> bytes:
     return bytes.fromhex(settings.AUDIT_KEY)
 
 
+def _clean(text: str, limit: int) -> str:
+    """Text safe for every database: no NUL characters, at most ``limit`` characters."""
+    return text.replace("\x00", "\ufffd")[:limit]
+
+
 def client_ip(request: HttpRequest | None) -> str:
     if request is None:
         return ""
-    return str(request.META.get("REMOTE_ADDR", ""))[:64]
+    return _clean(str(request.META.get("REMOTE_ADDR", "")), 64)
 
 
 def _target(target: object) -> tuple[str, str]:
@@ -48,7 +55,8 @@ def audit_record(
     """Append one entry to the chain and move the sealed head; one transaction.
 
     ``actor`` is a user (or None for anonymous and system actions); ``actor_name`` names an
-    actor that is not a user, such as the failed user name of a bad login or an API key id.
+    actor that is not a user, such as ``cli`` or ``system``. Untrusted names (a user name typed
+    at a failed login, an API key id) belong in ``details``, not here.
     """
     request_user = getattr(request, "user", None)
     if actor is None and request_user is not None and request_user.is_authenticated:
@@ -61,20 +69,41 @@ def audit_record(
     values: dict[str, Any] = {
         "seq": head.seq + 1,
         "at": timezone.now(),
-        "actor": getattr(actor, "username", "") or actor_name,
+        "actor": _clean(getattr(actor, "username", "") or actor_name, 150),
         "actor_id": getattr(actor, "pk", None),
         "department": department,
-        "action": action,
-        "target_type": target_type,
-        "target_id": target_id[:128],
+        "action": _clean(action, 64),
+        "target_type": _clean(target_type, 64),
+        "target_id": _clean(target_id, 128),
         "outcome": str(outcome),
         "client_ip": client_ip(request),
-        "details": details or {},
+        "details_json": details_text(details or {}),
     }
-    digest = entry_hash(head.entry_hash, values)
+    key = audit_key()
+    digest = entry_hash(key, head.entry_hash, values)
     entry = AuditEntry.objects.create(prev_hash=head.entry_hash, entry_hash=digest, **values)
     head.seq = entry.seq
     head.entry_hash = digest
-    head.seal = head_seal(audit_key(), head.seq, digest)
+    head.seal = head_seal(key, head.seq, digest)
     head.save(update_fields=["seq", "entry_hash", "seal"])
     return entry
+
+
+def anchor_path() -> Path:
+    return Path(settings.AUDIT_ANCHOR_FILE)
+
+
+def audit_anchor_write(*, seq: int, last_hash: str) -> str:
+    """Append a sealed anchor line ``seq hash seal`` to the anchor file and flush it to disk.
+
+    An anchor kept outside the database is what shows a truncated chain whose head was put
+    back from an older copy. In production, ship the file off the machine (it is small).
+    """
+    line = f"{seq} {last_hash} {head_seal(audit_key(), seq, last_hash)}\n"
+    path = anchor_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a", encoding="ascii") as handle:
+        handle.write(line)
+        handle.flush()
+        os.fsync(handle.fileno())
+    return line

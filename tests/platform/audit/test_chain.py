@@ -138,3 +138,101 @@ def test_verify_command_names_the_first_tampered_entry() -> None:
     _sql("UPDATE audit_auditentry SET action = 'x' WHERE seq = 3")
     with pytest.raises(CommandError, match="#3"):
         call_command("audit", "verify", "--no-progress")
+
+
+def test_recomputed_hashes_without_the_key_are_caught_at_the_altered_entry() -> None:
+    """An attacker with database access but not the audit key cannot re-chain."""
+    from shuzhi.platform.audit.chain import entry_hash
+
+    _write(8)
+    _sql("UPDATE audit_auditentry SET actor = 'mallory' WHERE seq = 4")
+    prev = AuditEntry.objects.get(seq=3).entry_hash
+    wrong_key = b"\x01" * 16
+    for seq in range(4, 9):
+        row = AuditEntry.objects.filter(seq=seq).values().get()
+        digest = entry_hash(wrong_key, prev, row)
+        _sql(
+            "UPDATE audit_auditentry SET prev_hash = %s, entry_hash = %s WHERE seq = %s",
+            [prev, digest, seq],
+        )
+        prev = digest
+    report = audit_chain_verify()
+    assert (report.problem, report.first_bad_seq) == ("altered", 4)
+
+
+def test_an_old_head_put_back_after_truncation_is_caught_by_the_anchor() -> None:
+    from shuzhi.platform.audit.services import audit_anchor_write
+
+    _write(7)
+    old_head = AuditHead.objects.values_list("seq", "entry_hash", "seal").get()
+    _write(3)
+    report = audit_chain_verify()
+    audit_anchor_write(seq=report.checked, last_hash=report.last_hash)
+    _sql("DELETE FROM audit_auditentry WHERE seq > 7")
+    _sql(
+        "UPDATE audit_audithead SET seq = %s, entry_hash = %s, seal = %s WHERE id = 1",
+        list(old_head),
+    )
+    report = audit_chain_verify()
+    assert (report.problem, report.first_bad_seq) == ("truncated", 8)
+
+
+def test_wiping_entries_and_head_is_caught_once_anchored() -> None:
+    from shuzhi.platform.audit.services import audit_anchor_write
+
+    _write(3)
+    report = audit_chain_verify()
+    audit_anchor_write(seq=report.checked, last_hash=report.last_hash)
+    _sql("DELETE FROM audit_auditentry")
+    _sql("DELETE FROM audit_audithead")
+    assert audit_chain_verify().problem == "head_missing"
+
+
+def test_forged_anchor_line_is_reported(settings: object) -> None:
+    from shuzhi.platform.audit.services import anchor_path
+
+    _write(2)
+    anchor_path().write_text("2 " + "a" * 64 + " " + "b" * 64 + "\n", encoding="ascii")
+    assert audit_chain_verify().problem == "anchor_forged"
+
+
+def test_entries_written_during_a_walk_are_not_mistaken_for_tampering() -> None:
+    _write(5)
+    written: list[int] = []
+
+    def write_meanwhile(_: int) -> None:
+        if not written:
+            written.append(audit_record(action="meanwhile", actor_name="x").seq)
+
+    report = audit_chain_verify(progress=write_meanwhile)
+    assert report.ok
+    assert report.checked == 5
+    assert written == [6]
+    assert audit_chain_verify().checked == 6
+
+
+def test_numbers_and_odd_text_survive_the_database_unchanged() -> None:
+    audit_record(
+        action="odd\x00action",
+        actor_name="nul\x00name",
+        details={"big": 1e20, "neg": -0.0, "small": 1e-7, "text": "a\x00b", "中文": "衢州"},
+    )
+    entry = AuditEntry.objects.get(seq=1)
+    assert entry.details["big"] == 1e20
+    assert entry.details["text"] == "a\x00b"
+    assert "\x00" not in entry.actor
+    assert audit_chain_verify().ok
+
+
+def test_not_a_number_in_details_is_refused_before_anything_is_written() -> None:
+    with pytest.raises(ValueError, match="JSON compliant"):
+        audit_record(action="x", details={"bad": float("nan")})
+    assert not AuditEntry.objects.exists()
+
+
+def test_verify_command_anchors_the_verified_head(capsys: pytest.CaptureFixture[str]) -> None:
+    from shuzhi.platform.audit.services import anchor_path
+
+    _write(3)
+    call_command("audit", "verify", "--no-progress")
+    assert anchor_path().read_text(encoding="ascii").startswith("3 ")

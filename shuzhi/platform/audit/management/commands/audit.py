@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from shuzhi.platform.audit.models import AuditEntry
+from shuzhi.platform.audit.services import anchor_path, audit_anchor_write
 from shuzhi.platform.audit.verify import audit_chain_verify
 
 
@@ -18,6 +19,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("action", choices=["verify"])
         parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+        parser.add_argument(
+            "--no-anchor",
+            action="store_true",
+            help="do not append the verified head to the anchor file",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         total = AuditEntry.objects.count()
@@ -31,3 +37,6 @@ class Command(BaseCommand):
                 f"{report.message}"
             )
         self.stdout.write(self.style.SUCCESS(f"audit chain intact: {report.checked} entries"))
+        if report.checked and not options["no_anchor"]:
+            audit_anchor_write(seq=report.checked, last_hash=report.last_hash)
+            self.stdout.write(f"anchored #{report.checked} in {anchor_path()}")
