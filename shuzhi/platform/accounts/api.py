@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
+from pydantic import StringConstraints
 
 from shuzhi.platform.errors import ApiError
 
@@ -50,7 +52,7 @@ class ApiKeyOut(Schema):
 
 
 class ApiKeyIn(Schema):
-    name: str = Field(..., min_length=1, max_length=100)
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
     days: int | None = Field(None, ge=1, le=366)
 
 

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import authenticate
-from django.db import transaction
+from django.core.exceptions import PermissionDenied
+from django.db import models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from shuzhi.platform.audit.models import Outcome
 from shuzhi.platform.audit.services import audit_record
@@ -20,6 +23,7 @@ from shuzhi.platform.security import permissions
 from shuzhi.platform.security.sm import sm3_hex
 
 from .models import ApiKey, LoginThrottle, Role, RoleGrant, User
+from .selectors import needs_second_factor
 
 API_KEY_PREFIX = "sz"
 
@@ -43,15 +47,16 @@ def login_attempt(*, request: HttpRequest | None, username: str, password: str) 
         minutes = max(1, int((throttle.locked_until - now).total_seconds() // 60) + 1)
         audit_record(
             action="login.locked",
-            actor_name=username,
             outcome=Outcome.DENIED,
             request=request,
-            details={"locked_until": throttle.locked_until.isoformat()},
+            details={"username": username, "locked_until": throttle.locked_until.isoformat()},
         )
         return LoginResult(None, "locked", min(minutes, settings.LOGIN_LOCKOUT_MINUTES))
     user = authenticate(request, username=username, password=password)
     if user is None:
-        throttle = throttle or LoginThrottle.objects.create(username=username)
+        if throttle is None:
+            # get_or_create re-reads after losing a race to insert the same name
+            throttle, _ = LoginThrottle.objects.select_for_update().get_or_create(username=username)
         throttle.failures += 1
         throttle.last_failure_at = now
         locked = throttle.failures >= settings.LOGIN_FAILURE_LIMIT
@@ -61,10 +66,10 @@ def login_attempt(*, request: HttpRequest | None, username: str, password: str) 
         throttle.save()
         audit_record(
             action="login.failure",
-            actor_name=username,
+            target=User.objects.filter(username=username).first(),
             outcome=Outcome.FAILURE,
             request=request,
-            details={"locked": locked},
+            details={"username": username, "locked": locked},
         )
         if locked:
             return LoginResult(None, "locked", settings.LOGIN_LOCKOUT_MINUTES)
@@ -113,6 +118,7 @@ def user_flags_changed(
     *, user: User, by: User, before: dict[str, Any], request: HttpRequest | None = None
 ) -> None:
     """Record a change of a person's permission flags (active, staff, superuser, groups)."""
+    permissions.require(by, "accounts.manage")
     after = {
         "is_active": user.is_active,
         "is_staff": user.is_staff,
@@ -129,15 +135,6 @@ def user_flags_changed(
         )
 
 
-def user_flags(user: User) -> dict[str, Any]:
-    return {
-        "is_active": user.is_active,
-        "is_staff": user.is_staff,
-        "is_superuser": user.is_superuser,
-        "groups": sorted(user.groups.values_list("name", flat=True)) if user.pk else [],
-    }
-
-
 def _secret_hash(secret: str) -> str:
     return sm3_hex(secret.encode("ascii"))
 
@@ -151,12 +148,19 @@ def api_key_issue(
     lifetime = days if days is not None else settings.API_KEY_DAYS
     if not 1 <= lifetime <= 366:
         raise ValueError("lifetime must be 1 to 366 days")
-    prefix = secrets.token_hex(4)
+    name = name.strip()
+    if not name:
+        raise ValueError("an API key needs a name")
+    prefix = secrets.token_hex(6)
+    while ApiKey.objects.filter(
+        prefix=prefix
+    ).exists():  # 48 bits: a repeat is rare, not impossible
+        prefix = secrets.token_hex(6)
     secret = secrets.token_urlsafe(32)
     key = ApiKey.objects.create(
         prefix=prefix,
         secret_hash=_secret_hash(secret),
-        name=name.strip()[:100],
+        name=name[:100],
         owner=by,
         expires_at=timezone.now() + timedelta(days=lifetime),
     )
@@ -185,7 +189,7 @@ def api_key_revoke(*, key: ApiKey, by: User, request: HttpRequest | None = None)
 @transaction.atomic
 def api_key_authenticate(*, raw: str, request: HttpRequest | None) -> ApiKey | None:
     """Return the usable key that ``raw`` names, auditing the use or the refusal."""
-    parts = raw.strip().split("_", 2)
+    parts = raw.strip().replace("\x00", "").split("_", 2)
     reason = ""
     key: ApiKey | None = None
     if len(parts) != 3 or parts[0] != API_KEY_PREFIX or not parts[1] or not parts[2]:
@@ -202,13 +206,15 @@ def api_key_authenticate(*, raw: str, request: HttpRequest | None) -> ApiKey | N
         elif not key.owner.is_active:
             reason = "owner_inactive"
     if reason:
+        details = {"reason": reason}
+        if len(parts) == 3:
+            details["key_id"] = parts[1][:16]  # untrusted text: kept out of the actor column
         audit_record(
             action="apikey.reject",
-            actor_name=parts[1][:16] if len(parts) == 3 else "",
             target=key,
             outcome=Outcome.DENIED,
             request=request,
-            details={"reason": reason},
+            details=details,
         )
         return None
     assert key is not None
@@ -222,3 +228,77 @@ def api_key_authenticate(*, raw: str, request: HttpRequest | None) -> ApiKey | N
         details={"path": request.path if request is not None else ""},
     )
     return key
+
+
+ADMIN_ACTIONS = frozenset({"admin.add", "admin.change", "admin.delete"})
+
+
+def admin_change_record(
+    *,
+    by: User,
+    obj: models.Model,
+    action: str,
+    changed_fields: Iterable[str],
+    request: HttpRequest | None = None,
+) -> None:
+    """Record an add, change or delete made in the back office: field names, never values."""
+    permissions.require(by, "admin.access")
+    if action not in ADMIN_ACTIONS:
+        raise ValueError(f"unknown back-office action: {action}")
+    audit_record(
+        action=action,
+        actor=by,
+        target=obj,
+        request=request,
+        details={"model": obj._meta.label_lower, "fields": sorted(set(changed_fields))},
+    )
+
+
+def password_change_record(
+    *, user: User, by: User, by_admin: bool, request: HttpRequest | None = None
+) -> None:
+    """Record a new password: set by an administrator, or changed by its owner."""
+    if by_admin:
+        permissions.require(by, "accounts.manage")
+    elif by.pk != user.pk:
+        raise PermissionDenied("only its owner changes a password without administrator rights")
+    audit_record(
+        action="password.change",
+        actor=by,
+        target=user,
+        request=request,
+        details={"by_admin": by_admin},
+    )
+
+
+@transaction.atomic
+def otp_device_enrol(
+    *, user: User, by: User | None = None, replace: bool = False, request: HttpRequest | None = None
+) -> TOTPDevice:
+    """Give a system administrator a new, confirmed TOTP device and return it.
+
+    ``by=None`` is an operator at the server console (``shuzhi otp_enrol``). A confirmed device
+    is replaced only when ``replace`` says so; unconfirmed ones are always removed.
+    """
+    if by is not None:
+        permissions.require(by, "accounts.manage")
+    if not needs_second_factor(user):
+        raise ValueError(f"{user.username} is not a system administrator")
+    devices = TOTPDevice.objects.select_for_update().filter(user=user)
+    replaced = sorted(device.persistent_id for device in devices if device.confirmed)
+    if replaced and not replace:
+        raise ValueError(f"{user.username} already has an authenticator")
+    devices.delete()
+    device = TOTPDevice.objects.create(user=user, name="default", confirmed=True)
+    details: dict[str, Any] = {"device": device.persistent_id}
+    if replaced:
+        details["replaced"] = replaced
+    audit_record(
+        action="otp.replace" if replaced else "otp.enrol",
+        actor=by,
+        actor_name="" if by else "cli",
+        target=user,
+        request=request,
+        details=details,
+    )
+    return device

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import base64
-from io import BytesIO
-
-import qrcode
-import qrcode.image.svg
+from django.conf import settings
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -16,13 +12,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from shuzhi.platform.audit.models import Outcome
 from shuzhi.platform.audit.services import audit_record
 
 from .forms import LoginForm, OtpForm
-from .selectors import needs_second_factor
+from .selectors import needs_second_factor, otp_device_get
 from .services import login_attempt, logout_record
 
 
@@ -64,7 +59,13 @@ def login_view(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/login.html",
-        {"form": form, "error": error, "next": _next_url(request)},
+        {
+            "form": form,
+            "error": error,
+            "next": _next_url(request),
+            "failure_limit": settings.LOGIN_FAILURE_LIMIT,
+            "lockout_minutes": settings.LOGIN_LOCKOUT_MINUTES,
+        },
         status=status,
     )
 
@@ -72,37 +73,30 @@ def login_view(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def otp_view(request: HttpRequest) -> HttpResponse:
-    """Verify a TOTP code; enrol a device first if the administrator has none."""
+    """Verify a TOTP code. An administrator without a device is told who can enrol one.
+
+    Enrolment is never offered here: a password alone would then be enough to bind an
+    attacker's authenticator to an administrator's account.
+    """
     user = request.user
     if not needs_second_factor(user):  # type: ignore[arg-type]
         return redirect("/")
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-    enrolling = device is None
-    if enrolling:
-        device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
-        if device is None:
-            device = TOTPDevice.objects.create(user=user, name="default", confirmed=False)
-    assert device is not None
+    device = otp_device_get(user=user)  # type: ignore[arg-type]
     form = OtpForm(request.POST or None)
     error = ""
-    if request.method == "POST" and form.is_valid():
+    if device is not None and request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["token"]):
-            if enrolling:
-                device.confirmed = True
-                device.save(update_fields=["confirmed"])
-                audit_record(action="otp.enrol", actor=user, target=device, request=request)
             otp_login(request, device)
             audit_record(action="login.otp", actor=user, request=request)
             return redirect(_next_url(request))
         audit_record(action="login.otp", actor=user, outcome=Outcome.FAILURE, request=request)
         error = _("That code is not right or has expired. Try the current one.")
-    context = {"form": form, "error": error, "enrolling": enrolling, "next": _next_url(request)}
-    if enrolling:
-        secret = base64.b32encode(device.bin_key).decode("ascii").rstrip("=")
-        image = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathImage)
-        buffer = BytesIO()
-        image.save(buffer)
-        context.update(secret=secret, qr_svg=buffer.getvalue().decode("utf-8"))
+    context = {
+        "form": form,
+        "error": error,
+        "has_device": device is not None,
+        "next": _next_url(request),
+    }
     return render(request, "accounts/otp.html", context, status=200 if not error else 401)
 
 

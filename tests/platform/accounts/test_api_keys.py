@@ -40,16 +40,19 @@ def test_revoked_key_is_refused_at_once_with_the_envelope(client: Client) -> Non
     response = client.get("/api/v1/me", HTTP_X_API_KEY=secret)
     assert response.status_code == 401
     assert response.json()["error"]["code"] == "unauthenticated"
-    assert AuditEntry.objects.get(action="apikey.reject").details == {"reason": "revoked"}
+    entry = AuditEntry.objects.get(action="apikey.reject")
+    assert entry.details == {"reason": "revoked", "key_id": key.prefix}
+    assert entry.actor == ""
 
 
 def test_expired_key_is_refused(client: Client) -> None:
     owner = UserFactory(username="li", roles=["clerk"])
-    _key, secret = api_key_issue(by=owner, name="x", days=1)
+    key, secret = api_key_issue(by=owner, name="x", days=1)
     with time_machine.travel(timezone.now() + timedelta(days=2), tick=False):
         response = client.get("/api/v1/me", HTTP_X_API_KEY=secret)
     assert response.status_code == 401
-    assert AuditEntry.objects.get(action="apikey.reject").details == {"reason": "expired"}
+    entry = AuditEntry.objects.get(action="apikey.reject")
+    assert entry.details == {"reason": "expired", "key_id": key.prefix}
 
 
 @pytest.mark.parametrize("raw", ["garbage", "sz__x", "sz_deadbeef_wrongsecret", "xx_a_b"])
@@ -125,3 +128,10 @@ def test_key_pages_show_the_secret_once(client: Client) -> None:
     again = client.get("/api-keys/")
     assert f"sz_{key.prefix}_" not in again.content.decode()
     assert key.prefix in again.content.decode()
+
+
+def test_blank_key_name_is_refused_over_the_api(client: Client) -> None:
+    client.force_login(UserFactory(username="li", roles=["clerk"]))
+    response = client.post("/api/v1/keys", {"name": "   "}, content_type="application/json")
+    assert response.status_code == 422
+    assert not ApiKey.objects.exists()

@@ -33,12 +33,14 @@ def test_right_password_signs_in_and_writes_audit_entry(client: Client) -> None:
 
 
 def test_wrong_password_is_refused_with_401_and_audited_as_failure(client: Client) -> None:
-    UserFactory(username="li")
+    user = UserFactory(username="li")
     response = _post_login(client, "li", "wrong-Password1")
     assert response.status_code == 401
     assert "_auth_user_id" not in client.session
     entry = AuditEntry.objects.get(action="login.failure")
-    assert entry.actor == "li"
+    assert entry.actor == ""  # the typed name is untrusted: it is a detail, not the actor
+    assert entry.details == {"username": "li", "locked": False}
+    assert entry.target_id == str(user.pk)
     assert entry.outcome == "failure"
 
 
@@ -85,7 +87,9 @@ def test_lockout_page_says_the_account_is_locked(client: Client) -> None:
 def test_unknown_user_name_fails_like_a_wrong_password(client: Client) -> None:
     response = _post_login(client, "nobody", "whatever-1A")
     assert response.status_code == 401
-    assert AuditEntry.objects.filter(action="login.failure", actor="nobody").exists()
+    entry = AuditEntry.objects.get(action="login.failure")
+    assert entry.details["username"] == "nobody"
+    assert entry.target_id == ""
 
 
 def test_inactive_user_cannot_sign_in() -> None:
@@ -140,3 +144,12 @@ def test_session_expires_after_the_idle_timeout(client: Client, settings: Any) -
 def test_passwords_are_hashed_with_argon2() -> None:
     user = UserFactory(username="li")
     assert user.password.startswith("argon2$")
+
+
+def test_login_page_states_the_configured_lockout_rule(client: Client, settings: Any) -> None:
+    settings.LOGIN_FAILURE_LIMIT = 3
+    settings.LOGIN_LOCKOUT_MINUTES = 30
+    page = client.get(reverse("accounts:login"), HTTP_ACCEPT_LANGUAGE="en")
+    assert "After 3 wrong passwords in a row the account is locked for 30 minutes." in (
+        page.content.decode()
+    )

@@ -51,3 +51,16 @@ def test_unchanged_roles_write_no_entry() -> None:
 def test_inactive_user_has_no_permission() -> None:
     user = UserFactory(username="li", roles=["auditor"], is_active=False)
     assert not has_perm(user, "audit.view")
+
+
+def test_recording_a_flag_change_needs_an_administrator() -> None:
+    from shuzhi.platform.accounts.selectors import user_flags
+    from shuzhi.platform.accounts.services import user_flags_changed
+
+    clerk = UserFactory(username="clerk2", roles=["clerk"])
+    user = UserFactory(username="li", roles=["clerk"])
+    before = user_flags(user)
+    user.is_staff = True
+    with pytest.raises(PermissionDenied):
+        user_flags_changed(user=user, by=clerk, before=before)
+    assert not AuditEntry.objects.filter(action="permission.change").exists()

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+from io import StringIO
+
 import pytest
+from django.core.management import call_command
 from django.test import Client
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -30,21 +33,39 @@ def test_system_admin_is_sent_to_the_second_factor_before_any_page(client: Clien
     assert client.get("/admin/").status_code == 302
 
 
-def test_admin_without_a_device_enrols_then_reaches_the_back_office(client: Client) -> None:
+def test_admin_without_a_device_is_told_to_ask_and_reaches_the_back_office_once_enrolled(
+    client: Client,
+) -> None:
     admin = UserFactory(username="admin", roles=["system_admin"], is_staff=True)
     _sign_in(client, "admin")
     page = client.get("/accounts/otp/")
     assert page.status_code == 200
-    assert "<svg" in page.content.decode()
+    html = page.content.decode()
+    assert 'id="otp-no-device"' in html
+    assert "shuzhi otp_enrol admin" in html
+    assert "<svg" not in html
+    assert 'name="token"' not in html
+    assert not TOTPDevice.objects.filter(user=admin).exists()
+    assert client.get("/").status_code == 302
+    assert client.get("/admin/").status_code == 302
+    call_command("otp_enrol", "admin", stdout=StringIO())
     device = TOTPDevice.objects.get(user=admin)
-    assert not device.confirmed
     response = client.post("/accounts/otp/", {"token": _code(device)})
     assert response.status_code == 302
-    device.refresh_from_db()
-    assert device.confirmed
     assert client.get("/").status_code == 200
     assert client.get("/admin/").status_code == 200
-    assert AuditEntry.objects.filter(action="otp.enrol", actor="admin").exists()
+    assert AuditEntry.objects.filter(action="otp.enrol", target_id=str(admin.pk)).exists()
+
+
+def test_admin_without_a_device_cannot_pass_with_any_code(client: Client) -> None:
+    admin = UserFactory(username="admin", roles=["system_admin"], is_staff=True)
+    TOTPDevice.objects.create(user=admin, name="left over", confirmed=False)
+    _sign_in(client, "admin")
+    unconfirmed = TOTPDevice.objects.get(user=admin)
+    response = client.post("/accounts/otp/", {"token": _code(unconfirmed)})
+    assert response.status_code == 200
+    assert client.get("/").status_code == 302
+    assert not TOTPDevice.objects.filter(user=admin, confirmed=True).exists()
 
 
 def test_wrong_code_is_refused_and_audited(client: Client) -> None:
