@@ -20,7 +20,7 @@ from ninja.security import APIKeyHeader, SessionAuth
 from shuzhi.platform.accounts.api import router as accounts_router
 from shuzhi.platform.accounts.selectors import needs_second_factor, second_factor_passed
 from shuzhi.platform.accounts.services import api_key_authenticate
-from shuzhi.platform.errors import error_response, status_error
+from shuzhi.platform.errors import ApiError, error_response, status_error
 
 logger = logging.getLogger("shuzhi.api")
 
@@ -88,10 +88,10 @@ def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    code = getattr(exc, "code", "") or {400: "bad_request", 409: "conflict"}.get(
-        exc.status_code, "error"
-    )
-    return error_response(exc.status_code, code, str(exc))
+    if isinstance(exc, ApiError):
+        return error_response(exc.status_code, exc.code, str(exc))
+    # django-ninja's own errors (e.g. "Cannot parse request body") are English-only
+    return error_response(exc.status_code, *status_error(exc.status_code))
 
 
 @api.exception_handler(Exception)

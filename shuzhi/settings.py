@@ -16,6 +16,7 @@ from typing import Any
 
 import dj_database_url
 import django_stubs_ext
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 django_stubs_ext.monkeypatch()  # lets admin.ModelAdmin[Model] and friends be subscripted
@@ -135,6 +136,13 @@ AUDIT_KEY = option(
     "a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5",
     "Hex key that seals the audit chain's head, so a truncated tail is detected.",
 )
+AUDIT_ANCHOR_FILE = option(
+    "SHUZHI_AUDIT_ANCHOR_FILE",
+    "path",
+    DATA_DIR / "audit-anchors.log",
+    "File that `shuzhi audit verify` appends sealed chain heads to; keep a copy off the "
+    "machine. It shows a truncated audit log even when an old head is put back.",
+)
 API_KEY_DAYS = option("SHUZHI_API_KEY_DAYS", "int", 90, "Default lifetime of a new API key.")
 API_MAX_BODY_BYTES = option(
     "SHUZHI_API_MAX_BODY_BYTES", "int", 1_048_576, "Largest request body accepted, in bytes."
@@ -146,8 +154,33 @@ DEMO_MODE = option(
     "Demo conveniences (e.g. `shuzhi demo_otp` prints a demo TOTP code). Never in production.",
 )
 LOG_LEVEL = option("SHUZHI_LOG_LEVEL", "str", "INFO", "Log level of the shuzhi loggers.")
+PRODUCTION = option(
+    "SHUZHI_PRODUCTION",
+    "bool",
+    False,
+    "Serve real data: secure cookies and HSTS (behind HTTPS), and refuse to start with a "
+    "development key, debug or demo mode.",
+)
 
 # --- Derived Django settings ------------------------------------------------------------------
+
+if PRODUCTION:
+    _development = [
+        o.name
+        for o in OPTIONS
+        if o.name
+        in {"SHUZHI_SECRET_KEY", "SHUZHI_SM4_KEYS", "SHUZHI_TOKEN_KEY", "SHUZHI_AUDIT_KEY"}
+        and os.environ.get(o.name) is None
+    ]
+    if DEBUG or DEMO_MODE or _development:
+        raise ImproperlyConfigured(
+            "SHUZHI_PRODUCTION is on, so set these from a secret store and turn these off: "
+            + ", ".join(_development + ["SHUZHI_DEBUG"] * DEBUG + ["SHUZHI_DEMO_MODE"] * DEMO_MODE)
+        )
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = 31_536_000
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 (DATA_DIR / "static").mkdir(exist_ok=True)  # whitenoise's root; files come from finders
@@ -180,6 +213,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "shuzhi.platform.errors.ApiEnvelopeMiddleware",
+    "shuzhi.platform.errors.RejectNulMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -276,6 +310,7 @@ WHITENOISE_USE_FINDERS = True  # serve straight from node_modules and app folder
 MEDIA_ROOT = DATA_DIR / "media"
 
 OTP_TOTP_ISSUER = "Shuzhi"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # no administrator can read another's TOTP key
 
 LOGGING = {
     "version": 1,

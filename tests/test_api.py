@@ -42,8 +42,8 @@ def test_anonymous_call_gets_401(client: Client) -> None:
 def test_malformed_json_is_a_4xx_and_issues_no_key(client: Client) -> None:
     client.force_login(UserFactory(username="li", roles=["clerk"]))
     response = client.post("/api/v1/keys", "{not json", content_type="application/json")
-    assert 400 <= response.status_code < 500
-    assert "error" in response.json()
+    error = _envelope(response, 400, "bad_request")
+    assert error["message"] == "无法解析该请求。"
     assert not ApiKey.objects.exists()
 
 
@@ -129,3 +129,47 @@ def test_wrong_method_gets_the_envelope(client: Client) -> None:
     response = client.delete("/api/v1/me")
     assert response.status_code == 405
     assert response.json()["error"]["code"] == "method_not_allowed"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("get", "/api/v1/departments?division=%00", None),
+        ("post", "/api/v1/keys", '{"name": "\\u0000x"}'),
+        ("post", "/api/v1/keys", '{"name": "a\x00b"}'),
+    ],
+)
+def test_nul_characters_get_a_400_envelope_not_a_500(
+    client: Client, method: str, path: str, body: str | None
+) -> None:
+    client.force_login(UserFactory(username="li", roles=["clerk"]))
+    if method == "get":
+        response = client.get(path)
+    else:
+        response = client.post(path, body, content_type="application/json")
+    _envelope(response, 400, "bad_request")
+    assert not ApiKey.objects.exists()
+
+
+def test_nul_in_a_form_gets_a_400_page(client: Client) -> None:
+    client.force_login(UserFactory(username="li", roles=["clerk"]))
+    response = client.post("/api-keys/", {"name": "a\x00b"})
+    assert response.status_code == 400
+    assert not ApiKey.objects.exists()
+
+
+def test_nul_in_an_api_key_header_is_just_a_bad_key(client: Client) -> None:
+    response = client.get("/api/v1/me", HTTP_X_API_KEY="sz_a\x00_b")
+    _envelope(response, 401, "unauthenticated")
+
+
+def test_unparseable_body_message_follows_the_request_language(client: Client) -> None:
+    client.force_login(UserFactory(username="li", roles=["clerk"]))
+    response = client.post(
+        "/api/v1/keys",
+        b"\xff\xfe{",
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    error = _envelope(response, 400, "bad_request")
+    assert "Cannot parse" not in str(error["message"])

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import BadRequest
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext, gettext_noop
 from ninja.errors import HttpError
@@ -77,3 +79,35 @@ class ApiEnvelopeMiddleware:
             code, message = status_error(response.status_code)
             return error_response(response.status_code, code, message)
         return response
+
+
+class RejectNulMiddleware:
+    """Refuse NUL characters in the path, the query and text bodies with a 400.
+
+    PostgreSQL cannot store NUL in text, so such input would otherwise surface as a 500 deep in
+    a query. Multipart bodies (file uploads) are left alone: files may hold any byte.
+    """
+
+    _TEXT_BODIES = ("application/json", "application/x-www-form-urlencoded", "text/")
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if self._has_nul(request):
+            raise BadRequest("NUL character in the request")
+        return self.get_response(request)
+
+    def _has_nul(self, request: HttpRequest) -> bool:
+        if "\x00" in request.path or "%00" in request.META.get("QUERY_STRING", ""):
+            return True
+        if request.method not in {"POST", "PUT", "PATCH"}:
+            return False
+        if int(request.META.get("CONTENT_LENGTH") or 0) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
+            return False  # the size limit answers first (413)
+        if request.content_type == "multipart/form-data":
+            return any("\x00" in value for values in request.POST.lists() for value in values[1])
+        if (request.content_type or "").startswith(self._TEXT_BODIES):
+            body = request.body
+            return b"\x00" in body or b"\\u0000" in body or b"%00" in body
+        return False

@@ -17,6 +17,18 @@ from shuzhi.platform.security.identifiers import check_credit_code, check_id_num
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
+@pytest.fixture(autouse=True)
+def _demo_mode(settings: object) -> None:
+    settings.DEMO_MODE = True  # type: ignore[attr-defined]
+
+
+def test_demo_refuses_outside_demo_mode(settings: object) -> None:
+    settings.DEMO_MODE = False  # type: ignore[attr-defined]
+    with pytest.raises(CommandError, match="SHUZHI_DEMO_MODE"):
+        call_command("demo", "--scale", "1", "--no-progress")
+    assert not User.objects.exists()
+
+
 def test_demo_builds_the_city_and_a_rerun_is_idempotent(capsys: pytest.CaptureFixture[str]) -> None:
     call_command("demo", "--scale", "1", "--no-progress")
     out = capsys.readouterr().out
@@ -67,6 +79,7 @@ def test_bad_scale_is_refused_and_loads_nothing(scale: str) -> None:
 
 
 def test_demo_otp_refuses_outside_demo_mode(settings: object) -> None:
+    settings.DEMO_MODE = False  # type: ignore[attr-defined]
     with pytest.raises(CommandError, match="SHUZHI_DEMO_MODE"):
         call_command("demo_otp")
 

@@ -61,3 +61,32 @@ class TokenField(models.CharField):
         token = token_of(plain) if plain else ""
         setattr(model_instance, self.attname, token)
         return token
+
+
+class EncryptedQuerySet(models.QuerySet[Any]):
+    """Refuses bulk writes that would bypass encryption bookkeeping.
+
+    ``update()`` and ``bulk_update()`` do not run ``TokenField.pre_save``, so an encrypted
+    value changed through them would keep a stale token and silently break joins.
+    """
+
+    def _encrypted_names(self) -> set[str]:
+        return {
+            f.name for f in self.model._meta.concrete_fields if isinstance(f, EncryptedTextField)
+        }
+
+    def update(self, **kwargs: Any) -> int:
+        touched = self._encrypted_names() & set(kwargs)
+        if touched:
+            raise TypeError(
+                f"update() cannot change encrypted fields {sorted(touched)}: save() each object"
+            )
+        return super().update(**kwargs)
+
+    def bulk_update(self, objs: Any, fields: Any, batch_size: int | None = None) -> int:
+        touched = self._encrypted_names() & set(fields)
+        if touched:
+            raise TypeError(
+                f"bulk_update() cannot change encrypted fields {sorted(touched)}: save() each object"
+            )
+        return super().bulk_update(objs, fields, batch_size=batch_size)

@@ -88,3 +88,21 @@ def test_tampered_ciphertext_fails_loudly() -> None:
         )
     with pytest.raises(ValueError, match=r"(?i)tamper|authentic"):
         Resident.objects.get(pk=resident.pk)
+
+
+def test_bulk_writes_that_would_leave_a_stale_token_are_refused() -> None:
+    resident = _resident()
+    with pytest.raises(TypeError, match="encrypted"):
+        Resident.objects.filter(pk=resident.pk).update(id_number="330802199001011234")
+    resident.id_number = "330802199001011234"
+    with pytest.raises(TypeError, match="encrypted"):
+        Resident.objects.bulk_update([resident], ["id_number"])
+    assert Resident.objects.get(pk=resident.pk).id_number == ID
+    assert Resident.objects.filter(pk=resident.pk).update(sex="male") == 1
+
+
+def test_saving_an_object_keeps_its_token_in_step() -> None:
+    resident = _resident()
+    resident.id_number = "330802199001011234"
+    resident.save()
+    assert Resident.objects.get(id_number_token=token_of("330802199001011234")) == resident

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator
 from itertools import islice
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -46,6 +47,11 @@ class Command(BaseCommand):
         parser.add_argument("--no-progress", action="store_true", help="hide progress bars")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.DEMO_MODE:
+            raise CommandError(
+                "`demo` creates accounts with public passwords; it runs only with "
+                "SHUZHI_DEMO_MODE=1 (as `make demo` sets)"
+            )
         scale = options["scale"]
         if not 1 <= scale <= 1000:
             raise CommandError("--scale must be between 1 and 1000")

@@ -52,9 +52,11 @@ class Command(BaseCommand):
                 ):
                     with transaction.atomic(), connection.cursor() as cursor:
                         for row_pk, ciphertext in stale[start : start + BATCH]:
+                            # only if unchanged since it was read: a concurrent write wins
                             cursor.execute(
-                                f"UPDATE {table} SET {column} = %s WHERE {pk} = %s",  # noqa: S608
-                                [cipher.encrypt(cipher.decrypt(ciphertext)), row_pk],
+                                f"UPDATE {table} SET {column} = %s "  # noqa: S608
+                                f"WHERE {pk} = %s AND {column} = %s",
+                                [cipher.rotate(ciphertext), row_pk, ciphertext],
                             )
                 total += len(stale)
                 self.stdout.write(f"{label}: {len(stale)} values re-encrypted")
