@@ -37,19 +37,19 @@ def browser() -> Iterator[Browser]:
         browser.close()
 
 
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+def _page(browser: Browser, width: int, height: int) -> Iterator[Page]:
+    context = browser.new_context(locale="zh-CN", viewport={"width": width, "height": height})
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page
     context.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    yield from _page(browser, 1280, 900)
 
 
 @pytest.fixture
 def phone(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(locale="zh-CN", viewport={"width": 360, "height": 740})
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
+    yield from _page(browser, 360, 740)

@@ -1,10 +1,17 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import translation
+from django.utils.functional import Promise
 
-from shuzhi.platform.security.identifiers import check_credit_code, check_id_number
+from shuzhi.platform.security.identifiers import (
+    IdentifierCheck,
+    check_credit_code,
+    check_id_number,
+)
 from shuzhi.platform.security.validators import (
     CREDIT_CODE_MESSAGES,
     ID_NUMBER_MESSAGES,
@@ -31,26 +38,30 @@ ID_NUMBER_CASES = {
 }
 
 
-@pytest.mark.parametrize(("code", "value"), CREDIT_CODE_CASES.items())
-def test_each_credit_code_failure_has_its_own_translated_message(code: str, value: str) -> None:
-    assert check_credit_code(value).code == code
+CASES = [
+    (check_credit_code, validate_credit_code, CREDIT_CODE_MESSAGES, code, value)
+    for code, value in CREDIT_CODE_CASES.items()
+] + [
+    (check_id_number, validate_id_number, ID_NUMBER_MESSAGES, code, value)
+    for code, value in ID_NUMBER_CASES.items()
+]
+
+
+@pytest.mark.parametrize(("check", "validate", "messages", "code", "value"), CASES)
+def test_each_failure_has_its_own_translated_message(
+    check: Callable[[str], IdentifierCheck],
+    validate: Callable[[str], None],
+    messages: dict[str, Promise],
+    code: str,
+    value: str,
+) -> None:
+    assert check(value).code == code
     with translation.override("zh-hans"), pytest.raises(ValidationError) as info:
-        validate_credit_code(value)
+        validate(value)
     assert info.value.code == code
     message = info.value.messages[0]
     with translation.override("en"):
-        assert message != str(CREDIT_CODE_MESSAGES[code])  # the Chinese text, not the English
-
-
-@pytest.mark.parametrize(("code", "value"), ID_NUMBER_CASES.items())
-def test_each_id_number_failure_has_its_own_translated_message(code: str, value: str) -> None:
-    assert check_id_number(value).code == code
-    with translation.override("zh-hans"), pytest.raises(ValidationError) as info:
-        validate_id_number(value)
-    assert info.value.code == code
-    message = info.value.messages[0]
-    with translation.override("en"):
-        assert message != str(ID_NUMBER_MESSAGES[code])  # the Chinese text, not the English
+        assert message != str(messages[code])  # the Chinese text, not the English
 
 
 def test_valid_identifiers_pass() -> None:

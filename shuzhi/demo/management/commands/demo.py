@@ -8,13 +8,13 @@ bigger scale only adds.
 from __future__ import annotations
 
 from argparse import ArgumentParser
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import models, transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from tqdm import tqdm
 
@@ -27,6 +27,7 @@ from shuzhi.platform.audit.services import audit_record
 from shuzhi.platform.security.fields import token_of
 
 T = TypeVar("T")
+R = TypeVar("R")
 BATCH = 1000
 
 
@@ -153,55 +154,67 @@ class Command(BaseCommand):
 
     def load_enterprises(self, scale: int, seed: int) -> int:
         existing = set(Enterprise.objects.values_list("credit_code", flat=True))
-        towns = set(Division.objects.filter(level="town").values_list("code", flat=True))
-        added = 0
-        with self.progress(scale * 1000, "enterprises") as bar:
-            for batch in _batches(synth.enterprises(scale=scale, seed=seed), BATCH):
-                new = [
-                    Enterprise(
-                        credit_code=r.credit_code,
-                        name=r.name,
-                        enterprise_type=r.enterprise_type,
-                        legal_representative=r.legal_representative,
-                        address=r.address,
-                        county_id=r.county_code,
-                        town_id=r.town_code if r.town_code in towns else None,
-                        industry_code=r.industry_code,
-                        registered_capital=r.registered_capital_10k_yuan,
-                        established_on=r.established_on,
-                        status=r.status,
-                    )
-                    for r in batch
-                    if r.credit_code not in existing
-                ]
-                with transaction.atomic():
-                    Enterprise.objects.bulk_create(new)
-                added += len(new)
-                bar.update(len(batch))
-        return added
+        towns = self.town_codes()
+        return self.load_missing(
+            model=Enterprise,
+            records=synth.enterprises(scale=scale, seed=seed),
+            total=scale * 1000,
+            is_new=lambda r: r.credit_code not in existing,
+            build=lambda r: Enterprise(
+                credit_code=r.credit_code,
+                name=r.name,
+                enterprise_type=r.enterprise_type,
+                legal_representative=r.legal_representative,
+                address=r.address,
+                county_id=r.county_code,
+                town_id=r.town_code if r.town_code in towns else None,
+                industry_code=r.industry_code,
+                registered_capital=r.registered_capital_10k_yuan,
+                established_on=r.established_on,
+                status=r.status,
+            ),
+        )
 
     def load_residents(self, scale: int, seed: int) -> int:
         existing = set(Resident.objects.values_list("id_number_token", flat=True))
-        towns = set(Division.objects.filter(level="town").values_list("code", flat=True))
+        towns = self.town_codes()
+        return self.load_missing(
+            model=Resident,
+            records=synth.residents(scale=scale, seed=seed),
+            total=scale * 10000,
+            is_new=lambda r: token_of(r.id_number) not in existing,
+            build=lambda r: Resident(
+                id_number=r.id_number,
+                name=r.name,
+                sex=r.sex,
+                birth_date=r.birth_date,
+                county_id=r.county_code,
+                town_id=r.town_code if r.town_code in towns else None,
+                address=r.address,
+                mobile=r.mobile,
+            ),
+        )
+
+    @staticmethod
+    def town_codes() -> set[str]:
+        return set(Division.objects.filter(level="town").values_list("code", flat=True))
+
+    def load_missing(
+        self,
+        *,
+        model: type[models.Model],
+        records: Iterable[R],
+        total: int,
+        is_new: Callable[[R], bool],
+        build: Callable[[R], models.Model],
+    ) -> int:
+        """Create the records not yet loaded, a batch per transaction, with a progress bar."""
         added = 0
-        with self.progress(scale * 10000, "residents") as bar:
-            for batch in _batches(synth.residents(scale=scale, seed=seed), BATCH):
-                new = [
-                    Resident(
-                        id_number=r.id_number,
-                        name=r.name,
-                        sex=r.sex,
-                        birth_date=r.birth_date,
-                        county_id=r.county_code,
-                        town_id=r.town_code if r.town_code in towns else None,
-                        address=r.address,
-                        mobile=r.mobile,
-                    )
-                    for r in batch
-                    if token_of(r.id_number) not in existing
-                ]
+        with self.progress(total, model._meta.model_name or "rows") as bar:
+            for batch in _batches(records, BATCH):
+                new = [build(r) for r in batch if is_new(r)]
                 with transaction.atomic():
-                    Resident.objects.bulk_create(new)
+                    model._default_manager.bulk_create(new)
                 added += len(new)
                 bar.update(len(batch))
         return added
