@@ -18,6 +18,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import APIKeyHeader, SessionAuth
 
 from shuzhi.platform.accounts.api import router as accounts_router
+from shuzhi.platform.catalog.api import router as catalog_router
 from shuzhi.platform.accounts.selectors import needs_second_factor, second_factor_passed
 from shuzhi.platform.accounts.services import api_key_authenticate
 from shuzhi.platform.errors import ApiError, error_response, status_error
@@ -101,3 +102,4 @@ def _server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 
 api.add_router("/", accounts_router)
+api.add_router("/catalog/", catalog_router)

@@ -201,6 +201,7 @@ INSTALLED_APPS = [
     "shuzhi.platform.accounts",
     "shuzhi.platform.security",
     "shuzhi.platform.audit",
+    "shuzhi.platform.catalog",
     "shuzhi.domains.market",
     "shuzhi.domains.services",
     "shuzhi.web",

@@ -44,18 +44,3 @@ class Enterprise(models.Model):  # 市场主体
 
     def __str__(self) -> str:
         return self.name
-
-
-class Industry(models.Model):  # 国民经济行业分类 (GB/T 4754-2017)
-    code = models.CharField(_("code"), max_length=5, primary_key=True)
-    section = models.CharField(_("section"), max_length=1)
-    name = models.CharField(_("name"), max_length=100)
-    name_en = models.CharField(_("English name"), max_length=200)
-
-    class Meta:
-        ordering = ["code"]
-        verbose_name = _("industry")
-        verbose_name_plural = _("industries")
-
-    def __str__(self) -> str:
-        return f"{self.code} {self.name}"

@@ -6,7 +6,7 @@ from django.db.models import Count, QuerySet
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from .models import Enterprise, Industry
+from .models import Enterprise
 
 
 def enterprise_list(*, county_code: str | None = None) -> QuerySet[Enterprise]:
@@ -32,10 +32,6 @@ def enterprise_count_by_section(*, county_code: str | None = None) -> list[tuple
         ((letter, str(sections.get(letter, letter)), n) for letter, n in counts.items()),
         key=lambda item: -item[2],
     )
-
-
-def industry_list() -> QuerySet[Industry]:
-    return Industry.objects.all()
 
 
 # GB/T 4754-2017 sections (门类).

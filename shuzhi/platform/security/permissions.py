@@ -10,13 +10,15 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    "system_admin": frozenset({"accounts.manage", "admin.access", "apikeys.issue"}),
-    "auditor": frozenset({"audit.view", "apikeys.issue"}),
-    "data_steward": frozenset({"apikeys.issue"}),
-    "clerk": frozenset({"apikeys.issue"}),
-    "approver": frozenset({"apikeys.issue"}),
-    "supervisor": frozenset({"apikeys.issue"}),
-    "leader": frozenset({"apikeys.issue"}),
+    "system_admin": frozenset({"accounts.manage", "admin.access", "apikeys.issue", "catalog.view"}),
+    "auditor": frozenset({"audit.view", "apikeys.issue", "catalog.view"}),
+    "data_steward": frozenset(
+        {"apikeys.issue", "catalog.view", "catalog.edit", "warehouse.ingest"}
+    ),
+    "clerk": frozenset({"apikeys.issue", "catalog.view"}),
+    "approver": frozenset({"apikeys.issue", "catalog.view"}),
+    "supervisor": frozenset({"apikeys.issue", "catalog.view"}),
+    "leader": frozenset({"apikeys.issue", "catalog.view"}),
     "enterprise": frozenset({"apikeys.issue"}),
     "public": frozenset(),
 }

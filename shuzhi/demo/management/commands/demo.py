@@ -19,7 +19,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from tqdm import tqdm
 
 from shuzhi.demo import people, synth
-from shuzhi.domains.market.models import Enterprise, Industry
+from shuzhi.domains.market.models import Enterprise
+from shuzhi.platform.catalog.models import CodeEntry, CodeTable
 from shuzhi.domains.services.models import Resident
 from shuzhi.platform.accounts.models import Department, Division, User
 from shuzhi.platform.accounts.services import user_roles_set
@@ -145,11 +146,21 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def load_industries(self) -> None:
-        existing = set(Industry.objects.values_list("code", flat=True))
-        Industry.objects.bulk_create(
-            Industry(code=i.code, section=i.section, name=i.name_zh, name_en=i.name_en)
-            for i in synth.load_industries()
-            if i.code not in existing
+        """GB/T 4754 industries and GB/T 2260 divisions become catalogue code tables."""
+        industries = CodeTable.objects.get(code="gbt4754")
+        divisions = CodeTable.objects.get(code="gbt2260")
+        existing = set(CodeEntry.objects.values_list("table_id", "code"))
+        CodeEntry.objects.bulk_create(
+            [
+                CodeEntry(table=industries, code=i.code, name=i.name_zh, name_en=i.name_en)
+                for i in synth.load_industries()
+                if ("gbt4754", i.code) not in existing
+            ]
+            + [
+                CodeEntry(table=divisions, code=d.code, name=d.name, name_en=d.name_en)
+                for d in Division.objects.all()
+                if ("gbt2260", d.code) not in existing
+            ]
         )
 
     def load_enterprises(self, scale: int, seed: int) -> int:
