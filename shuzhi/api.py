@@ -18,9 +18,9 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import APIKeyHeader, SessionAuth
 
 from shuzhi.platform.accounts.api import router as accounts_router
-from shuzhi.platform.catalog.api import router as catalog_router
 from shuzhi.platform.accounts.selectors import needs_second_factor, second_factor_passed
 from shuzhi.platform.accounts.services import api_key_authenticate
+from shuzhi.platform.catalog.api import router as catalog_router
 from shuzhi.platform.errors import ApiError, error_response, status_error
 
 logger = logging.getLogger("shuzhi.api")

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("shuzhi.web.urls")),
     path("accounts/", include("shuzhi.platform.accounts.urls")),
     path("audit/", include("shuzhi.platform.audit.urls")),
+    path("catalog/", include("shuzhi.platform.catalog.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -49,6 +49,8 @@ NAVIGATION: tuple[Group, ...] = (
                     "Register every dataset with its owner, fields, grades and share and open attributes; publish, version and trace lineage."
                 ),
                 "39, 1",
+                url_name="catalog:list",
+                permission="catalog.view",
             ),
             Module(
                 "warehouse",

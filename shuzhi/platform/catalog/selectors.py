@@ -8,7 +8,7 @@ from django.db.models import Count, Q, QuerySet
 
 from shuzhi.platform.security.permissions import has_perm, require
 
-from .models import Dataset, LineageEdge, Status
+from .models import Dataset, LineageEdge, OpenAttribute, ShareAttribute, Status
 
 
 @dataclass(frozen=True)
@@ -62,8 +62,18 @@ def dataset_facets(qs: QuerySet[Dataset]) -> dict[str, list[dict[str, object]]]:
         ),
         "theme": list(qs.values("theme_id", "theme__name").annotate(n=Count("id")).order_by("-n")),
         "grade": list(qs.values("grade").annotate(n=Count("id")).order_by("grade")),
-        "share_attribute": list(qs.values("share_attribute").annotate(n=Count("id"))),
-        "open_attribute": list(qs.values("open_attribute").annotate(n=Count("id"))),
+        "share_attribute": [
+            {**row, "label": ShareAttribute(row["share_attribute"]).label}
+            for row in qs.values("share_attribute")
+            .annotate(n=Count("id"))
+            .order_by("share_attribute")
+        ],
+        "open_attribute": [
+            {**row, "label": OpenAttribute(row["open_attribute"]).label}
+            for row in qs.values("open_attribute")
+            .annotate(n=Count("id"))
+            .order_by("open_attribute")
+        ],
     }
 
 

@@ -20,11 +20,11 @@ from tqdm import tqdm
 
 from shuzhi.demo import people, synth
 from shuzhi.domains.market.models import Enterprise
-from shuzhi.platform.catalog.models import CodeEntry, CodeTable
 from shuzhi.domains.services.models import Resident
 from shuzhi.platform.accounts.models import Department, Division, User
 from shuzhi.platform.accounts.services import user_roles_set
 from shuzhi.platform.audit.services import audit_record
+from shuzhi.platform.catalog.models import CodeEntry, CodeTable
 from shuzhi.platform.security.fields import token_of
 
 T = TypeVar("T")

@@ -52,6 +52,32 @@
     });
   }
 
+  function drawLineage() {
+    var data = document.getElementById("lineage-data");
+    var el = document.getElementById("lineage-chart");
+    if (!data || !el || typeof echarts === "undefined" || el.offsetWidth === 0) return;
+    var d = JSON.parse(data.textContent);
+    var chart = echarts.getInstanceByDom(el) || echarts.init(el);
+    chart.setOption({
+      tooltip: {},
+      series: [{
+        type: "graph", layout: "force", roam: true, draggable: true,
+        force: { repulsion: 300, edgeLength: 140 },
+        edgeSymbol: ["none", "arrow"], edgeSymbolSize: 10,
+        label: { show: true },
+        edgeLabel: { show: true, formatter: function (p) { return p.data.label; }, fontSize: 11 },
+        data: d.nodes.map(function (n) {
+          return { id: n.id, name: n.name, symbolSize: n.current ? 46 : 32,
+                   itemStyle: { color: n.current ? "#fd7e14" : "#0d6efd" } };
+        }),
+        links: d.edges.map(function (e) { return { source: e.source, target: e.target, label: e.label }; })
+      }]
+    });
+    charts.push(chart);
+  }
+
+  document.addEventListener("shown.bs.tab", drawLineage);
+
   document.addEventListener("DOMContentLoaded", function () {
     var button = document.getElementById("toggle-large-text");
     if (button) button.addEventListener("click", toggleLargeText);
