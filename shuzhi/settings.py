@@ -136,6 +136,18 @@ AUDIT_KEY = option(
     "a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5",
     "Hex key that seals the audit chain's head, so a truncated tail is detected.",
 )
+WAREHOUSE_PATH = option(
+    "SHUZHI_WAREHOUSE_PATH",
+    "path",
+    DATA_DIR / "warehouse.duckdb",
+    "The DuckDB file of the data warehouse (数据仓).",
+)
+INGEST_MAX_UPLOAD_MB = option(
+    "SHUZHI_INGEST_MAX_UPLOAD_MB",
+    "int",
+    512,
+    "Largest file accepted by the upload page and the ingest API, in MB (the CLI has no limit).",
+)
 AUDIT_ANCHOR_FILE = option(
     "SHUZHI_AUDIT_ANCHOR_FILE",
     "path",
@@ -202,6 +214,7 @@ INSTALLED_APPS = [
     "shuzhi.platform.security",
     "shuzhi.platform.audit",
     "shuzhi.platform.catalog",
+    "shuzhi.platform.warehouse",
     "shuzhi.domains.market",
     "shuzhi.domains.services",
     "shuzhi.web",
@@ -288,7 +301,8 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_FAILURE_VIEW = "shuzhi.web.errors.csrf_failure"
 LOGIN_LOCKOUT = timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
-DATA_UPLOAD_MAX_MEMORY_SIZE = API_MAX_BODY_BYTES
+DATA_UPLOAD_MAX_MEMORY_SIZE = API_MAX_BODY_BYTES  # bodies other than file uploads
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # larger uploads stream to a temporary file
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]

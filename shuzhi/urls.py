@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/", include("shuzhi.platform.accounts.urls")),
     path("audit/", include("shuzhi.platform.audit.urls")),
     path("catalog/", include("shuzhi.platform.catalog.urls")),
+    path("warehouse/", include("shuzhi.platform.warehouse.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),

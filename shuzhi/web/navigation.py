@@ -59,6 +59,8 @@ NAVIGATION: tuple[Group, ...] = (
                     "Ingest department data with validation and quarantine, versions, quality scores and thematic warehouses."
                 ),
                 "39, 1, 17",
+                url_name="warehouse:overview",
+                permission="catalog.view",
             ),
             Module(
                 "sharing",

@@ -6,7 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from shuzhi.platform.accounts.models import Division
-from shuzhi.platform.security.fields import EncryptedQuerySet, EncryptedTextField, TokenField
+from shuzhi.platform.security.fields import EncryptedManager, EncryptedTextField, TokenField
 
 
 class Enterprise(models.Model):  # 市场主体
@@ -35,7 +35,7 @@ class Enterprise(models.Model):  # 市场主体
     established_on = models.DateField(_("established on"))
     status = models.CharField(_("status"), max_length=16, choices=Status.choices)
 
-    objects = EncryptedQuerySet.as_manager()
+    objects = EncryptedManager()
 
     class Meta:
         ordering = ["credit_code"]

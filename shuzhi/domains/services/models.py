@@ -6,7 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from shuzhi.platform.accounts.models import Division
-from shuzhi.platform.security.fields import EncryptedQuerySet, EncryptedTextField, TokenField
+from shuzhi.platform.security.fields import EncryptedManager, EncryptedTextField, TokenField
 
 
 class Resident(models.Model):  # 居民
@@ -28,7 +28,7 @@ class Resident(models.Model):  # 居民
     address = EncryptedTextField(_("address"))  # L3
     mobile = EncryptedTextField(_("mobile"))  # L3
 
-    objects = EncryptedQuerySet.as_manager()
+    objects = EncryptedManager()
 
     class Meta:
         verbose_name = _("resident")

@@ -14,6 +14,7 @@ from shuzhi.platform.audit.models import AuditEntry
 
 from .forms import DatasetFilterForm, DatasetForm
 from .models import Dataset
+from .panels import PANELS
 from .rules import publish_problems
 from .selectors import (
     DatasetFilter,
@@ -62,6 +63,7 @@ def dataset_detail(request: HttpRequest, code: str) -> HttpResponse:
         "problems": publish_problems(dataset) if editable and dataset.status == "draft" else [],
         "lineage": lineage_graph(dataset),
         "history": history.order_by("-seq")[:50] if editable else [],
+        "panels": [(p.slug, p.title, p.render(request, dataset)) for p in PANELS],
     }
     return render(request, "catalog/detail.html", context)
 

@@ -90,3 +90,6 @@ class EncryptedQuerySet(models.QuerySet[Any]):
                 f"bulk_update() cannot change encrypted fields {sorted(touched)}: save() each object"
             )
         return super().bulk_update(objs, fields, batch_size=batch_size)
+
+
+EncryptedManager = models.Manager.from_queryset(EncryptedQuerySet)

@@ -35,7 +35,7 @@ def _resident() -> Resident:
 
 def _raw(column: str, pk: int) -> str:
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {column} FROM services_resident WHERE id = %s", [pk])  # noqa: S608
+        cursor.execute(f"SELECT {column} FROM services_resident WHERE id = %s", [pk])
         return str(cursor.fetchone()[0])
 
 

@@ -76,7 +76,23 @@
     charts.push(chart);
   }
 
-  document.addEventListener("shown.bs.tab", drawLineage);
+  function drawQuality() {
+    var data = document.getElementById("quality-data");
+    var el = document.getElementById("quality-chart");
+    if (!data || !el || typeof echarts === "undefined" || el.offsetWidth === 0) return;
+    var d = JSON.parse(data.textContent);
+    var chart = echarts.getInstanceByDom(el) || echarts.init(el);
+    chart.setOption({
+      tooltip: { trigger: "axis" },
+      grid: { left: 8, right: 8, bottom: 8, top: 16, containLabel: true },
+      xAxis: { type: "category", data: d.map(function (p) { return "v" + p.version; }) },
+      yAxis: { type: "value", min: 0, max: 100 },
+      series: [{ type: "line", data: d.map(function (p) { return p.score; }), areaStyle: {} }]
+    });
+    charts.push(chart);
+  }
+
+  document.addEventListener("shown.bs.tab", function () { drawLineage(); drawQuality(); });
 
   document.addEventListener("DOMContentLoaded", function () {
     var button = document.getElementById("toggle-large-text");

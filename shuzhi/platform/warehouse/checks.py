@@ -1,0 +1,467 @@
+"""Value checks (校验) for ingestion: the rules, one cell at a time, and the same rules per column.
+
+``check_value`` is the rule book: it takes one raw cell and returns the typed value or the
+reason it fails, in English that names the problem. ``ColumnChecker`` applies the same rules
+to a whole Arrow column at once (the hot path of ingestion): vectorised Arrow compute decides
+the cells that are plainly valid, and every other cell goes through ``check_value`` itself, so
+the two can only differ in speed, never in outcome.
+
+Rules shared by every type: surrounding blanks (space, tab, CR, LF, form feed, ideographic
+space U+3000, no-break space) are ignored, and a cell that is then empty is null (空值).
+
+>>> check_value(FieldSpec("kwh", "decimal", min_value=0), "12.5")
+(Decimal('12.5'), None)
+>>> check_value(FieldSpec("kwh", "decimal", min_value=0), "-3")
+(None, 'below the minimum 0: -3')
+>>> check_value(FieldSpec("n", "integer"), "12a")
+(None, "not an integer: '12a'")
+>>> check_value(FieldSpec("month", "date"), "2026-02-30")
+(None, 'not a real date: 2026-02-30')
+>>> check_value(FieldSpec("month", "date"), "2026/1/5")
+(datetime.date(2026, 1, 5), None)
+>>> check_value(FieldSpec("county", "string", code_values=frozenset({"330802"})), "330899")
+(None, "not in code table: '330899'")
+>>> check_value(FieldSpec("code", "string", semantic_type="credit_code"), "91350100M000100Y44")
+(None, "check character (position 18) should be '3', found '4'")
+>>> check_value(FieldSpec("name", "string", nullable=False), "  ")
+(None, 'required value is missing')
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import ROUND_HALF_EVEN, Context, Decimal, InvalidOperation
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from shuzhi.platform.security.identifiers import check_credit_code, check_id_number
+
+from .spec import FieldSpec
+
+__all__ = [
+    "BLANKS",
+    "DECIMAL_PRECISION",
+    "DECIMAL_SCALE",
+    "MISSING",
+    "ColumnCheck",
+    "ColumnChecker",
+    "arrow_type",
+    "check_value",
+]
+
+BLANKS = " \t\r\n\f\v\u3000\xa0"
+MISSING = "required value is missing"
+
+# Decimals are stored as DECIMAL(38, 10): 28 digits before the point, 10 after. Finer digits
+# (typically float noise such as 0.30000000000000004 from a spreadsheet) are rounded half-even;
+# a value that does not fit before the point is rejected.
+DECIMAL_PRECISION = 38
+DECIMAL_SCALE = 10
+_DECIMAL_QUANTUM = Decimal(1).scaleb(-DECIMAL_SCALE)
+_DECIMAL_LIMIT = Decimal(10) ** (DECIMAL_PRECISION - DECIMAL_SCALE)
+_DECIMAL_CONTEXT = Context(prec=DECIMAL_PRECISION + 2)
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
+
+_TRUE = frozenset({"true", "t", "yes", "y", "1", "是"})
+_FALSE = frozenset({"false", "f", "no", "n", "0", "否"})
+
+_INTEGER = re.compile(r"[+-]?[0-9]+", re.ASCII)
+_DECIMAL = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?", re.ASCII)
+_DATE_PART = (
+    r"([0-9]{4})"
+    r"(?:-([0-9]{1,2})-([0-9]{1,2})|/([0-9]{1,2})/([0-9]{1,2})|([0-9]{2})([0-9]{2}))"
+)
+_DATE = re.compile(_DATE_PART, re.ASCII)
+_DATETIME = re.compile(
+    _DATE_PART + r"(?:[ T]([0-9]{1,2}):([0-9]{2})(?::([0-9]{2})(?:\.([0-9]{1,6}))?)?)?", re.ASCII
+)
+_MOBILE = re.compile(r"1[3-9][0-9]{9}", re.ASCII)
+_DIVISION_CODE = re.compile(r"[0-9]{6}(?:[0-9]{3}(?:[0-9]{3})?)?", re.ASCII)
+
+_DATE_FORMATS = "YYYY-MM-DD, YYYY/MM/DD or YYYYMMDD"
+
+
+def arrow_type(spec: FieldSpec) -> pa.DataType:
+    """Return the Arrow type a field's values are loaded as (before any encryption).
+
+    >>> arrow_type(FieldSpec("kwh", "decimal"))
+    Decimal128Type(decimal128(38, 10))
+    """
+    return {
+        "string": pa.string(),
+        "integer": pa.int64(),
+        "decimal": pa.decimal128(DECIMAL_PRECISION, DECIMAL_SCALE),
+        "date": pa.date32(),
+        "datetime": pa.timestamp("us"),
+        "boolean": pa.bool_(),
+    }[spec.data_type]
+
+
+def _number(bound: float) -> str:
+    """Show a bound as people write it: 0 rather than 0.0."""
+    return str(int(bound)) if float(bound).is_integer() else repr(bound)
+
+
+def _date_from(match: re.Match[str]) -> date:
+    year, m1, d1, m2, d2, m3, d3 = match.groups()[:7]
+    return date(int(year), int(m1 or m2 or m3), int(d1 or d2 or d3))
+
+
+def _check_string(spec: FieldSpec, text: str) -> tuple[object, str | None]:
+    value = text
+    kind = spec.semantic_type
+    if kind == "credit_code":
+        credit = check_credit_code(text)
+        if not credit.valid:
+            return None, credit.reason
+        value = credit.normalised
+    elif kind == "id_number":
+        person = check_id_number(text)
+        if not person.valid:
+            return None, person.reason
+        value = person.normalised
+    elif kind == "mobile" and not _MOBILE.fullmatch(text):
+        return None, f"not a mobile number: {text!r} (11 digits starting 13 to 19 expected)"
+    elif kind == "division_code" and not _DIVISION_CODE.fullmatch(text):
+        return None, f"not a division code: {text!r} (6, 9 or 12 digits expected)"
+    if spec.code_values is not None and value not in spec.code_values:
+        return None, f"not in code table: {value!r}"
+    return value, None
+
+
+def _check_range(spec: FieldSpec, value: int | Decimal, text: str) -> str | None:
+    # Compare exactly: ints and Decimals against the bound as written (Decimal of its repr).
+    if spec.min_value is not None and value < Decimal(repr(spec.min_value)):
+        return f"below the minimum {_number(spec.min_value)}: {text}"
+    if spec.max_value is not None and value > Decimal(repr(spec.max_value)):
+        return f"above the maximum {_number(spec.max_value)}: {text}"
+    return None
+
+
+def _check_integer(spec: FieldSpec, text: str) -> tuple[object, str | None]:
+    if not _INTEGER.fullmatch(text):
+        return None, f"not an integer: {text!r}"
+    value = int(text)
+    if not _INT64_MIN <= value <= _INT64_MAX:
+        return None, f"integer out of range (64-bit): {text!r}"
+    problem = _check_range(spec, value, text)
+    if problem:
+        return None, problem
+    if spec.code_values is not None and str(value) not in spec.code_values:
+        return None, f"not in code table: {str(value)!r}"
+    return value, None
+
+
+def _check_decimal(spec: FieldSpec, text: str) -> tuple[object, str | None]:
+    if not _DECIMAL.fullmatch(text):
+        return None, f"not a decimal number: {text!r}"
+    try:
+        exact = Decimal(text)
+        stored = exact.quantize(_DECIMAL_QUANTUM, ROUND_HALF_EVEN, _DECIMAL_CONTEXT)
+    except InvalidOperation:
+        stored = _DECIMAL_LIMIT
+    if abs(stored) >= _DECIMAL_LIMIT:
+        digits = DECIMAL_PRECISION - DECIMAL_SCALE
+        return None, f"too large for a decimal (at most {digits} digits before the point): {text!r}"
+    problem = _check_range(spec, exact, text)
+    if problem:
+        return None, problem
+    return (stored if stored != exact else exact), None
+
+
+def _check_date(spec: FieldSpec, text: str) -> tuple[object, str | None]:
+    match = _DATE.fullmatch(text)
+    if not match:
+        return None, f"not a date: {text!r} (expected {_DATE_FORMATS})"
+    try:
+        return _date_from(match), None
+    except ValueError:
+        return None, f"not a real date: {text}"
+
+
+def _check_datetime(spec: FieldSpec, text: str) -> tuple[object, str | None]:
+    match = _DATETIME.fullmatch(text)
+    if not match:
+        return None, f"not a date and time: {text!r} (expected {_DATE_FORMATS}, then HH:MM:SS)"
+    hour, minute, second, fraction = match.groups()[7:]
+    try:
+        day = _date_from(match)
+        return datetime(
+            day.year,
+            day.month,
+            day.day,
+            int(hour or 0),
+            int(minute or 0),
+            int(second or 0),
+            int((fraction or "0").ljust(6, "0")),
+        ), None
+    except ValueError:
+        return None, f"not a real date and time: {text}"
+
+
+def _check_boolean(spec: FieldSpec, text: str) -> tuple[object, str | None]:
+    folded = text.lower()
+    if folded in _TRUE:
+        return True, None
+    if folded in _FALSE:
+        return False, None
+    return None, f"not a yes/no value: {text!r} (expected true/false, yes/no, 1/0 or 是/否)"
+
+
+_CHECKERS: dict[str, Callable[[FieldSpec, str], tuple[object, str | None]]] = {
+    "string": _check_string,
+    "integer": _check_integer,
+    "decimal": _check_decimal,
+    "date": _check_date,
+    "datetime": _check_datetime,
+    "boolean": _check_boolean,
+}
+
+
+def check_value(spec: FieldSpec, raw: str | None) -> tuple[object, str | None]:
+    """Return ``(typed value, None)`` for a good cell, ``(None, reason)`` for a bad one.
+
+    Null cells give ``(None, None)`` when the field is nullable. Dates accept YYYY-MM-DD,
+    YYYY/MM/DD and YYYYMMDD; datetimes add `` HH:MM[:SS[.ffffff]]`` (or ``T``); decimals come
+    back as ``Decimal`` (rounded to 10 places only if finer); credit codes and identity numbers
+    are checked by the security kernel, whose ``reason`` is passed on, and come back
+    normalised (upper-case, half-width).
+
+    >>> check_value(FieldSpec("n", "integer", max_value=10), "11")
+    (None, 'above the maximum 10: 11')
+    >>> check_value(FieldSpec("ok", "boolean"), "是")
+    (True, None)
+    >>> check_value(FieldSpec("at", "datetime"), "2026-01-05T08:30")
+    (datetime.datetime(2026, 1, 5, 8, 30), None)
+    >>> check_value(FieldSpec("phone", "string", semantic_type="mobile"), "1381234567")
+    (None, "not a mobile number: '1381234567' (11 digits starting 13 to 19 expected)")
+    >>> check_value(FieldSpec("code", "string", semantic_type="credit_code"), "91350100m000100y43")
+    ('91350100M000100Y43', None)
+    """
+    text = raw.strip(BLANKS) if raw is not None else ""
+    if not text:
+        return None, (None if spec.nullable else MISSING)
+    return _CHECKERS[spec.data_type](spec, text)
+
+
+# --- The same rules over a whole column -----------------------------------------------------
+
+# Shapes whose Arrow parse is known to agree with check_value; anything else takes the slow
+# path through check_value. Years are limited to 1000-2999 because Arrow accepts year 0.
+_FAST_INTEGER = r"^-?[0-9]{1,18}$"
+_FAST_DECIMAL = r"^-?[0-9]{1,28}(\.[0-9]{1,10})?$"
+_FAST_DATE = r"^[12][0-9]{3}(-[0-9]{2}-[0-9]{2}|/[0-9]{2}/[0-9]{2}|[0-9]{4})$"
+_FAST_DATETIME = r"^[12][0-9]{3}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-9]{2}:[0-9]{2}$"
+
+# Semantic checks run once per distinct value; results are remembered across batches up to
+# this many values per field (enterprise codes repeat every month).
+_CACHE_LIMIT = 200_000
+
+
+@dataclass(frozen=True)
+class ColumnCheck:
+    """The outcome for one column of a batch.
+
+    ``values`` are typed (``arrow_type``), null where the cell is null or invalid; ``invalid``
+    is true where the cell fails; ``reasons`` holds the reason there and null elsewhere.
+    """
+
+    values: pa.Array
+    invalid: pa.BooleanArray
+    reasons: pa.StringArray
+
+
+class ColumnChecker:
+    """Apply ``check_value``'s rules to Arrow string columns of one field, batch after batch."""
+
+    def __init__(self, spec: FieldSpec) -> None:
+        self.spec = spec
+        self.type = arrow_type(spec)
+        # Outcomes of semantic checks by raw value: normalised value, or the reason it fails.
+        self._good: dict[str, str] = {}
+        self._bad: dict[str, str] = {}
+
+    def check(self, column: pa.Array) -> ColumnCheck:
+        """Check every cell of ``column`` (strings or nulls) and return values and reasons."""
+        if not pa.types.is_string(column.type):
+            column = pc.cast(column, pa.string())
+        # Columns repeat values (months, county codes, enterprise codes): check each distinct
+        # value once and spread the outcome back over the rows.
+        # A sample tells mostly-distinct columns (amounts, names) apart, to skip the encoding.
+        if pc.count_distinct(column.slice(0, 1024), mode="all").as_py() * 2 > min(
+            len(column), 1024
+        ):
+            return self._check_cells(column)
+        encoded = pc.dictionary_encode(column, null_encoding="encode")
+        distinct = encoded.dictionary
+        if len(distinct) * 2 > len(column):
+            return self._check_cells(column)
+        outcome = self._check_cells(distinct)
+        return ColumnCheck(
+            pc.take(outcome.values, encoded.indices),
+            pc.take(outcome.invalid, encoded.indices),
+            pc.take(outcome.reasons, encoded.indices),
+        )
+
+    def _check_cells(self, column: pa.Array) -> ColumnCheck:
+        spec = self.spec
+        text = pc.utf8_trim(column, characters=BLANKS)
+        empty = pc.fill_null(pc.equal(text, ""), True)
+        if spec.data_type == "string" and spec.semantic_type in _SEMANTIC_BY_VALUE:
+            values, invalid, reasons = self._by_distinct_value(text, empty)
+        else:
+            values, invalid, reasons = self._vectorised(text, empty)
+        if spec.nullable:
+            return ColumnCheck(values, invalid, reasons)
+        return ColumnCheck(
+            values,
+            pc.or_(invalid, empty),
+            pc.if_else(empty, pa.scalar(MISSING), reasons),
+        )
+
+    def _by_distinct_value(
+        self, text: pa.Array, empty: pa.Array
+    ) -> tuple[pa.Array, pa.Array, pa.Array]:
+        present = pc.filter(text, pc.invert(empty))
+        distinct = pc.unique(present)
+        good, bad = self._good, self._bad
+        if len(good) + len(bad) > _CACHE_LIMIT:
+            good.clear()
+            bad.clear()
+        values: list[str | None] = []
+        reasons: list[str | None] = []
+        for raw in distinct.to_pylist():
+            value = good.get(raw)
+            reason = None if value is not None else bad.get(raw)
+            if value is None and reason is None:
+                checked, reason = check_value(self.spec, raw)
+                if reason is None:
+                    value = good[raw] = str(checked)
+                else:
+                    bad[raw] = reason
+            values.append(value)
+            reasons.append(reason)
+        index = pc.index_in(text, value_set=distinct)
+        taken = pc.take(pa.array(values, self.type), index)
+        why = pc.take(pa.array(reasons, pa.string()), index)
+        return taken, pc.is_valid(why), why
+
+    def _vectorised(self, text: pa.Array, empty: pa.Array) -> tuple[pa.Array, pa.Array, pa.Array]:
+        fast, fast_values = self._fast(text)
+        fast = pc.and_(pc.fill_null(fast, False), pc.invert(empty))
+        values = pc.if_else(fast, fast_values, pa.scalar(None, self.type))
+        slow = pc.and_(pc.invert(fast), pc.invert(empty))
+        n = len(text)
+        invalid = _mask(n, [])
+        reasons = pa.nulls(n, pa.string())
+        if not pc.any(slow).as_py():
+            return values, invalid, reasons
+        slow_index = pc.indices_nonzero(slow).to_pylist()
+        outcomes = [check_value(self.spec, text[i].as_py()) for i in slow_index]
+        good = [i for i, (_, reason) in zip(slow_index, outcomes, strict=True) if reason is None]
+        if good:
+            mask = _mask(n, good)
+            good_values = [value for value, reason in outcomes if reason is None]
+            values = pc.replace_with_mask(values, mask, pa.array(good_values, self.type))
+        bad = [i for i, (_, reason) in zip(slow_index, outcomes, strict=True) if reason]
+        if bad:
+            mask = _mask(n, bad)
+            bad_reasons = [reason for _, reason in outcomes if reason]
+            invalid = mask
+            reasons = pc.replace_with_mask(reasons, mask, pa.array(bad_reasons, pa.string()))
+        return values, invalid, reasons
+
+    def _fast(self, text: pa.Array) -> tuple[pa.Array, pa.Array]:
+        """Return (cells known good, their typed values) using Arrow compute only."""
+        spec = self.spec
+        kind = spec.data_type
+        if kind == "string":
+            if spec.code_values is None:
+                return pc.is_valid(text), text
+            codes = pa.array(sorted(spec.code_values), pa.string())
+            return pc.is_in(text, value_set=codes), text
+        if kind == "boolean":
+            folded = pc.utf8_lower(text)
+            truthy = pc.is_in(folded, value_set=pa.array(sorted(_TRUE)))
+            falsy = pc.is_in(folded, value_set=pa.array(sorted(_FALSE)))
+            return pc.or_(truthy, falsy), truthy
+        if kind in ("integer", "decimal"):
+            shape = _FAST_INTEGER if kind == "integer" else _FAST_DECIMAL
+            fast = pc.match_substring_regex(text, shape)
+            numbers = pc.cast(pc.if_else(fast, text, pa.scalar(None, pa.string())), self.type)
+            fast = pc.and_(fast, self._in_range(numbers))
+            if spec.code_values is not None:
+                codes = pa.array(sorted(spec.code_values), pa.string())
+                fast = pc.and_(fast, pc.is_in(pc.cast(numbers, pa.string()), value_set=codes))
+            return fast, numbers
+        if kind == "date":
+            fast = pc.match_substring_regex(text, _FAST_DATE)
+            iso = pc.replace_substring_regex(
+                pc.if_else(fast, text, pa.scalar(None, pa.string())),
+                r"^([0-9]{4})[-/]?([0-9]{2})[-/]?([0-9]{2})$",
+                r"\1-\2-\3",
+            )
+            return _round_trip(iso, "%Y-%m-%d", pa.date32())
+        iso = pc.replace_substring(
+            pc.if_else(
+                pc.match_substring_regex(text, _FAST_DATETIME),
+                text,
+                pa.scalar(None, pa.string()),
+            ),
+            "T",
+            " ",
+        )
+        return _round_trip(iso, "%Y-%m-%d %H:%M:%S", pa.timestamp("us"))
+
+    def _in_range(self, numbers: pa.Array) -> pa.Array:
+        """Cells within the bounds, exactly; any doubt leaves them to check_value."""
+        spec = self.spec
+        inside = pc.is_valid(numbers)
+        for bound, compare in ((spec.min_value, pc.greater_equal), (spec.max_value, pc.less_equal)):
+            if bound is None:
+                continue
+            scalar = _bound_scalar(bound, self.type, lower=compare is pc.greater_equal)
+            if scalar is None:
+                return _mask(len(numbers), [])
+            inside = pc.and_(inside, pc.fill_null(compare(numbers, scalar), False))
+        return inside
+
+
+# Semantic checks that need Python per value; they are run once per distinct value.
+_SEMANTIC_BY_VALUE = frozenset({"credit_code", "id_number", "mobile", "division_code"})
+
+
+def _mask(n: int, indices: list[int]) -> pa.BooleanArray:
+    """A boolean array of length ``n``, true at ``indices``."""
+    flags = bytearray(n)
+    for i in indices:
+        flags[i] = 1
+    return pc.cast(pa.Array.from_buffers(pa.uint8(), n, [None, pa.py_buffer(flags)]), pa.bool_())
+
+
+def _round_trip(iso: pa.Array, pattern: str, target: pa.DataType) -> tuple[pa.Array, pa.Array]:
+    """Parse ISO text; keep only values that format back to the same text (no 2026-02-30)."""
+    # Whole seconds: with a finer unit Arrow's %S would print fractions and never match.
+    parsed = pc.strptime(iso, format=pattern, unit="s", error_is_null=True)
+    same = pc.fill_null(pc.equal(pc.strftime(parsed, format=pattern), iso), False)
+    return same, pc.cast(parsed, target)
+
+
+def _bound_scalar(bound: float, target: pa.DataType, *, lower: bool) -> pa.Scalar | None:
+    """The bound as an exact scalar of ``target``, or None when it cannot be one."""
+    if pa.types.is_integer(target):
+        whole = math.ceil(bound) if lower else math.floor(bound)
+        if not _INT64_MIN <= whole <= _INT64_MAX:
+            return None
+        return pa.scalar(whole, pa.int64())
+    exact = Decimal(repr(bound))
+    if exact != exact.quantize(_DECIMAL_QUANTUM, context=_DECIMAL_CONTEXT) or (
+        abs(exact) >= _DECIMAL_LIMIT
+    ):
+        return None
+    return pa.scalar(exact, target)

@@ -1,0 +1,670 @@
+"""The ingestion engine (入库引擎): file → checked rows → a new version (版本) in DuckDB, via Ibis.
+
+Plain Python, no Django: the catalogue hands over ``FieldSpec`` values and a ``FieldCipher``,
+the engine answers with an ``IngestReport``.
+
+An ingestion reads the file in batches, checks every cell (``checks``), and appends good rows
+to a staging table and bad rows, with the first failing field and its reason, to a staging
+quarantine (隔离区) table. Rows that repeat the declared key of an earlier loaded row are moved
+to the quarantine too. Only when everything is written are both staging tables renamed, in
+one DuckDB transaction, to the version's tables::
+
+    <dataset_code>__v<version>               the loaded rows: "__row" (source row number),
+                                             the fields, and "<field>__token" beside each
+                                             encrypted field
+    <dataset_code>__v<version>__quarantine   "row", "field", "reason", "raw" (JSON text)
+
+A crash part-way (even kill -9) leaves at most staging tables, which the next ingestion of the
+same version drops first; no reader ever sees a half-loaded version. Every input row is either
+loaded or quarantined, and the counts are checked to reconcile before the version is made.
+
+Quality (数据质量) per version, each a share from 0 to 1, and a score from 0 to 100:
+
+* completeness (完整性): non-null cells over all cells of the declared fields, loaded rows;
+* validity (有效性): rows loaded over rows in;
+* uniqueness (唯一性): distinct key values over loaded rows (1.0 without a key);
+* code_table_consistency (一致性): non-null values of coded fields found in their code table,
+  over all such values (1.0 with no coded values; encrypted coded fields are not counted);
+* score: 100 × the weighted mean, weights completeness 0.3, validity 0.4, uniqueness 0.2,
+  consistency 0.1; a timeliness (及时性) share from the caller joins with weight 0.2 and the
+  weights are renormalised (divided by 1.2). Empty versions count as 1.0 on each share.
+"""
+
+from __future__ import annotations
+
+import json
+import queue
+import re
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager, suppress
+from pathlib import Path
+from types import TracebackType
+from typing import Any, TypeVar
+
+import duckdb
+import ibis
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from shuzhi.platform.security.sm import FieldCipher
+
+from .checks import DECIMAL_PRECISION, DECIMAL_SCALE, ColumnChecker
+from .readers import read_batches
+from .spec import ROW_COLUMN, FieldSpec, IngestReport, QuarantinedRow
+
+__all__ = [
+    "QUALITY_WEIGHTS",
+    "TIMELINESS_WEIGHT",
+    "Warehouse",
+    "drop_version",
+    "ingest_file",
+    "list_versions",
+    "quality",
+    "quarantine_rows",
+    "table_name",
+    "version_rows",
+]
+
+QUALITY_WEIGHTS = {
+    "completeness": 0.3,
+    "validity": 0.4,
+    "uniqueness": 0.2,
+    "code_table_consistency": 0.1,
+}
+TIMELINESS_WEIGHT = 0.2
+
+_T = TypeVar("_T")
+_DATASET_CODE = re.compile(r"[a-z0-9_]{1,100}")
+_SQL_TYPES = {
+    "string": "VARCHAR",
+    "integer": "BIGINT",
+    "decimal": f"DECIMAL({DECIMAL_PRECISION}, {DECIMAL_SCALE})",
+    "date": "DATE",
+    "datetime": "TIMESTAMP",
+    "boolean": "BOOLEAN",
+}
+_QUARANTINE_COLUMNS = (("row", "BIGINT"), ("field", "VARCHAR"), ("reason", "VARCHAR"))
+_QUARANTINE_SCHEMA = pa.schema(
+    [("row", pa.int64()), ("field", pa.string()), ("reason", pa.string()), ("raw", pa.string())]
+)
+
+
+class Warehouse:  # 数据仓库
+    """A DuckDB file opened through Ibis; ``connection`` is the Ibis backend.
+
+    DuckDB lets one process write a file at a time: close the warehouse when done (or use it
+    as a context manager).
+    """
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self.connection = ibis.duckdb.connect(database=str(self.path))
+
+    @property
+    def duckdb(self) -> duckdb.DuckDBPyConnection:
+        """The raw DuckDB connection under the Ibis backend (transactions, Arrow appends)."""
+        return self.connection.con
+
+    def table_names(self) -> list[str]:
+        """The names of the tables in the main schema, sorted."""
+        found = self.duckdb.execute(
+            "SELECT table_name FROM duckdb_tables() "
+            "WHERE schema_name = 'main' AND NOT temporary ORDER BY table_name"
+        ).fetchall()
+        return [name for (name,) in found]
+
+    def has_table(self, name: str) -> bool:
+        """Tell whether a table of that name exists in the main schema."""
+        found = self.duckdb.execute(
+            "SELECT count(*) FROM duckdb_tables() "  # noqa: S608 - a quoted literal
+            f"WHERE schema_name = 'main' AND table_name = {_literal(name)}"
+        ).fetchone()
+        return bool(found and found[0])
+
+    def close(self) -> None:
+        """Close the connection and release the file."""
+        self.connection.disconnect()
+
+    def __enter__(self) -> Warehouse:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def table_name(
+    dataset_code: str, version: int, *, quarantine: bool = False, staging: bool = False
+) -> str:
+    """Return the table name of a version; reject codes outside ``[a-z0-9_]+``.
+
+    >>> table_name("electricity", 3, quarantine=True)
+    'electricity__v3__quarantine'
+    >>> table_name("Electricity", 3)
+    Traceback (most recent call last):
+        ...
+    ValueError: dataset code 'Electricity' must be 1-100 characters of a-z, 0-9 and _
+    """
+    if not isinstance(dataset_code, str) or not _DATASET_CODE.fullmatch(dataset_code):
+        raise ValueError(
+            f"dataset code {dataset_code!r} must be 1-100 characters of a-z, 0-9 and _"
+        )
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        raise ValueError(f"version must be a whole number from 1, got {version!r}")
+    name = f"{dataset_code}__v{version}"
+    if quarantine:
+        name += "__quarantine"
+    if staging:
+        name += "__staging"
+    return name
+
+
+def _quote(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _check_fields(
+    fields: Sequence[FieldSpec], key_fields: Sequence[str], cipher: FieldCipher | None
+) -> None:
+    if not fields:
+        raise ValueError("an ingestion needs at least one field")
+    folded = [spec.name.casefold() for spec in fields]
+    repeated = sorted({spec.name for spec in fields if folded.count(spec.name.casefold()) > 1})
+    if repeated:
+        # DuckDB column names ignore case, so "Kwh" and "kwh" would collide.
+        raise ValueError(f"field names must differ (ignoring case): {', '.join(repeated)}")
+    names = {spec.name for spec in fields}
+    unknown = [key for key in key_fields if key not in names]
+    if unknown:
+        raise ValueError(f"key fields are not among the fields: {', '.join(unknown)}")
+    if len(set(key_fields)) != len(key_fields):
+        raise ValueError("a key field is listed twice")
+    encrypted = [spec.name for spec in fields if spec.encrypted]
+    if encrypted and cipher is None:
+        raise ValueError(f"fields {', '.join(encrypted)} are encrypted but no cipher was given")
+
+
+def _loaded_columns(fields: Sequence[FieldSpec]) -> list[tuple[str, str]]:
+    """The columns of a version table with their SQL types, in order."""
+    columns = [(ROW_COLUMN, "BIGINT")]
+    for spec in fields:
+        if spec.encrypted:
+            columns += [(spec.name, "VARCHAR"), (spec.token_column, "VARCHAR")]
+        else:
+            columns.append((spec.name, _SQL_TYPES[spec.data_type]))
+    return columns
+
+
+def _create(con: duckdb.DuckDBPyConnection, name: str, columns: Sequence[tuple[str, str]]) -> None:
+    body = ", ".join(f"{_quote(column)} {kind}" for column, kind in columns)
+    con.execute(f"CREATE TABLE {_quote(name)} ({body})")
+
+
+def _append(con: duckdb.DuckDBPyConnection, name: str, batch: pa.Table) -> None:
+    if batch.num_rows == 0:
+        return
+    view = "__shuzhi_ingest_batch"
+    con.register(view, batch)
+    try:
+        con.execute(f"INSERT INTO {_quote(name)} SELECT * FROM {view}")  # noqa: S608 - quoted
+    finally:
+        con.unregister(view)
+
+
+def _drop(con: duckdb.DuckDBPyConnection, *names: str) -> None:
+    for name in names:
+        con.execute(f"DROP TABLE IF EXISTS {_quote(name)}")
+
+
+@contextmanager
+def _transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    con.begin()
+    try:
+        yield
+    except BaseException:
+        con.rollback()
+        raise
+    con.commit()
+
+
+def _count(con: duckdb.DuckDBPyConnection, name: str) -> int:
+    found = con.execute(f"SELECT count(*) FROM {_quote(name)}").fetchone()  # noqa: S608 - quoted
+    return int(found[0]) if found else 0
+
+
+class _BatchLoader:
+    """Checks one batch of raw rows and splits it into loaded and quarantined Arrow tables."""
+
+    def __init__(self, fields: Sequence[FieldSpec], cipher: FieldCipher | None) -> None:
+        self.fields = list(fields)
+        self.cipher = cipher
+        self.checkers = [ColumnChecker(spec) for spec in self.fields]
+        self.names = pa.array([spec.name for spec in self.fields], pa.string())
+
+    def split(self, batch: pa.RecordBatch, first_row: int) -> tuple[pa.Table, pa.Table]:
+        n = batch.num_rows
+        rows = pa.array(range(first_row, first_row + n), pa.int64())
+        checked = [
+            checker.check(batch.column(spec.name))
+            for checker, spec in zip(self.checkers, self.fields, strict=True)
+        ]
+        # (rows that failed, index of their first failing field, its reason), once any fail
+        failure: tuple[pa.Array, pa.Array, pa.Array] | None = None
+        for index, check in enumerate(checked):
+            if not pc.any(check.invalid).as_py():
+                continue
+            position = pa.scalar(index, pa.int32())
+            if failure is None:
+                unset = pa.scalar(None, pa.int32())
+                failure = (check.invalid, pc.if_else(check.invalid, position, unset), check.reasons)
+                continue
+            bad, field_index, reason = failure
+            first = pc.and_(check.invalid, pc.invert(bad))  # the first failing field wins
+            failure = (
+                pc.or_(bad, check.invalid),
+                pc.if_else(first, position, field_index),
+                pc.if_else(first, check.reasons, reason),
+            )
+        values = [check.values for check in checked]
+        if failure is None:
+            return self._loaded(rows, values), _QUARANTINE_SCHEMA.empty_table()
+        bad, field_index, reason = failure
+        good = pc.invert(bad)
+        loaded = self._loaded(pc.filter(rows, good), [pc.filter(column, good) for column in values])
+        quarantined = self._quarantined(
+            pc.filter(rows, bad),
+            pc.take(self.names, pc.filter(field_index, bad)),
+            pc.filter(reason, bad),
+            batch.filter(bad),
+        )
+        return loaded, quarantined
+
+    def _loaded(self, rows: pa.Array, values: list[pa.Array]) -> pa.Table:
+        columns: list[pa.Array] = [rows]
+        names = [ROW_COLUMN]
+        for spec, column in zip(self.fields, values, strict=True):
+            if not spec.encrypted:
+                columns.append(column)
+                names.append(spec.name)
+                continue
+            assert self.cipher is not None  # checked before reading
+            text = column if pa.types.is_string(column.type) else pc.cast(column, pa.string())
+            plain = text.to_pylist()
+            columns.append(
+                pa.array(
+                    [None if v is None else self.cipher.encrypt(v) for v in plain], pa.string()
+                )
+            )
+            columns.append(
+                pa.array([None if v is None else self.cipher.token(v) for v in plain], pa.string())
+            )
+            names += [spec.name, spec.token_column]
+        return pa.Table.from_arrays(columns, names=names)
+
+    def _quarantined(
+        self, rows: pa.Array, fields: pa.Array, reasons: pa.Array, raw: pa.RecordBatch
+    ) -> pa.Table:
+        secret = [spec.name for spec in self.fields if spec.encrypted]
+        texts = []
+        for record in raw.to_pylist():
+            if secret and self.cipher is not None:
+                for name in secret:
+                    value = record.get(name)
+                    if value not in (None, ""):
+                        record[name] = self.cipher.encrypt(str(value))
+            texts.append(json.dumps(record, ensure_ascii=False))
+        return pa.Table.from_arrays(
+            [rows, fields, reasons, pa.array(texts, pa.string())], schema=_QUARANTINE_SCHEMA
+        )
+
+
+def _as_text(spec: FieldSpec) -> str:
+    """SQL for a stored value as text, decimals without the padding zeros of DECIMAL(38, 10)."""
+    text = f"CAST({_quote(spec.name)} AS VARCHAR)"
+    if spec.data_type == "decimal" and not spec.encrypted:
+        return f"rtrim(rtrim({text}, '0'), '.')"
+    return text
+
+
+def _quarantine_duplicates(
+    con: duckdb.DuckDBPyConnection,
+    loaded: str,
+    quarantine: str,
+    fields: Sequence[FieldSpec],
+    key_fields: Sequence[str],
+) -> None:
+    """Move rows whose key repeats an earlier loaded row to the quarantine (keep the first).
+
+    Null key parts compare equal here, as in GROUP BY. Encrypted key fields compare by token.
+    """
+    by_name = {spec.name: spec for spec in fields}
+    columns = [by_name[k].token_column if by_name[k].encrypted else k for k in key_fields]
+    keys = ", ".join(_quote(column) for column in columns)
+    same_key = " AND ".join(
+        f"t.{_quote(column)} IS NOT DISTINCT FROM g.{_quote(column)}" for column in columns
+    )
+    label = ", ".join(key_fields)
+    raw = ", ".join(f"{_literal(spec.name)}, {_as_text(spec)}" for spec in fields)
+    row = _quote(ROW_COLUMN)
+    # A grouping finds repeated keys cheaply; rows are only looked up when there are some.
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE __shuzhi_repeated_keys AS "  # noqa: S608 - quoted names
+        f"SELECT {keys}, min({row}) AS first_row FROM {_quote(loaded)} "
+        f"GROUP BY {keys} HAVING count(*) > 1"
+    )
+    try:
+        if not _count(con, "__shuzhi_repeated_keys"):
+            return
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE __shuzhi_duplicates AS "  # noqa: S608 - quoted names
+            f"SELECT t.{row} AS dup_row, g.first_row FROM {_quote(loaded)} t "
+            f"JOIN __shuzhi_repeated_keys g ON {same_key} WHERE t.{row} <> g.first_row"
+        )
+        with _transaction(con):
+            con.execute(
+                f"INSERT INTO {_quote(quarantine)} "  # noqa: S608 - quoted names and literals
+                f"SELECT t.{row}, {_literal(label)}, "
+                f"'duplicate key ({label}): same as row ' || d.first_row, "
+                f"CAST(json_object({raw}) AS VARCHAR) "
+                f"FROM {_quote(loaded)} t JOIN __shuzhi_duplicates d ON t.{row} = d.dup_row"
+            )
+            con.execute(
+                f"DELETE FROM {_quote(loaded)} "  # noqa: S608 - a quoted name
+                f"WHERE {row} IN (SELECT dup_row FROM __shuzhi_duplicates)"
+            )
+    finally:
+        con.execute("DROP TABLE IF EXISTS __shuzhi_duplicates")
+        con.execute("DROP TABLE IF EXISTS __shuzhi_repeated_keys")
+
+
+def _read_ahead(items: Iterable[_T], depth: int = 1) -> Iterator[_T]:
+    """Yield ``items``, produced by a worker thread up to ``depth`` items ahead.
+
+    Reading and checking the next batch (Arrow, Python) then overlaps with DuckDB writing the
+    last one (DuckDB releases the GIL). An exception in the worker is raised here; closing
+    this generator stops the worker.
+    """
+    slots: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(kind: str, value: Any) -> bool:
+        while not stop.is_set():
+            try:
+                slots.put((kind, value), timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        iterator = iter(items)
+        try:
+            for item in iterator:
+                if not put("item", item):
+                    return
+            put("done", None)
+        except BaseException as error:  # handed to the consumer, which raises it
+            put("error", error)
+        finally:
+            close = getattr(iterator, "close", None)
+            if close is not None:
+                close()
+
+    worker = threading.Thread(target=produce, name="warehouse-ingest-reader", daemon=True)
+    worker.start()
+    try:
+        while True:
+            kind, value = slots.get()
+            if kind == "done":
+                return
+            if kind == "error":
+                raise value
+            yield value
+    finally:
+        stop.set()
+        worker.join()
+
+
+def _checked(
+    path: Path,
+    loader: _BatchLoader,
+    batch_size: int,
+    encoding: str | None,
+) -> Iterator[tuple[pa.Table, pa.Table, int]]:
+    """Read and check the file: (loaded rows, quarantined rows, rows read) per batch."""
+    names = [spec.name for spec in loader.fields]
+    rows_in = 0
+    batches = read_batches(path, columns=names, batch_size=batch_size, encoding=encoding)
+    for batch in _read_ahead(batches):  # parsing (Arrow, no GIL) overlaps with checking
+        good, bad = loader.split(batch, rows_in + 1)
+        rows_in += batch.num_rows
+        yield good, bad, batch.num_rows
+
+
+def ingest_file(
+    *,
+    warehouse: Warehouse,
+    path: Path,
+    dataset_code: str,
+    version: int,
+    fields: list[FieldSpec],
+    key_fields: Sequence[str] = (),
+    cipher: FieldCipher | None = None,
+    progress: Callable[[int], None] | None = None,
+    batch_size: int = 50_000,
+    encoding: str | None = None,
+) -> IngestReport:
+    """Ingest (入库) ``path`` as ``version`` of ``dataset_code``; return the report.
+
+    Bad rows are quarantined, not raised. Raises ``IngestError`` when the file as a whole
+    cannot be read (nothing is left behind), and ``ValueError`` for bad arguments or a version
+    that already exists (drop it first). ``progress`` is called after each batch with the
+    number of rows read so far.
+    """
+    loaded = table_name(dataset_code, version)
+    quarantine = table_name(dataset_code, version, quarantine=True)
+    loaded_staging = table_name(dataset_code, version, staging=True)
+    quarantine_staging = table_name(dataset_code, version, quarantine=True, staging=True)
+    _check_fields(fields, key_fields, cipher)
+    if batch_size < 1:
+        raise ValueError("batch_size must be at least 1")
+    if warehouse.has_table(loaded) or warehouse.has_table(quarantine):
+        raise ValueError(f"version {version} of {dataset_code!r} already exists; drop it first")
+
+    con = warehouse.duckdb
+    _drop(con, loaded_staging, quarantine_staging)  # left by a crashed run of this version
+    _create(con, loaded_staging, _loaded_columns(fields))
+    _create(con, quarantine_staging, [*_QUARANTINE_COLUMNS, ("raw", "VARCHAR")])
+    loader = _BatchLoader(fields, cipher)
+    rows_in = 0
+    try:
+        for good, bad, count in _read_ahead(_checked(path, loader, batch_size, encoding)):
+            _append(con, loaded_staging, good)
+            _append(con, quarantine_staging, bad)
+            rows_in += count
+            if progress is not None:
+                progress(rows_in)
+        if key_fields:
+            _quarantine_duplicates(con, loaded_staging, quarantine_staging, fields, key_fields)
+        rows_loaded = _count(con, loaded_staging)
+        rows_quarantined = _count(con, quarantine_staging)
+        if rows_in != rows_loaded + rows_quarantined:
+            raise AssertionError(
+                f"counts do not reconcile: {rows_in} rows in, {rows_loaded} loaded, "
+                f"{rows_quarantined} quarantined"
+            )
+        scores = _quality(
+            warehouse, loaded_staging, quarantine_staging, fields, key_fields, timeliness=None
+        )
+        with _transaction(con):
+            con.execute(f"ALTER TABLE {_quote(loaded_staging)} RENAME TO {_quote(loaded)}")
+            con.execute(f"ALTER TABLE {_quote(quarantine_staging)} RENAME TO {_quote(quarantine)}")
+    except BaseException:
+        with suppress(duckdb.Error):  # if this fails, the next run of this version drops them
+            _drop(con, loaded_staging, quarantine_staging)
+        raise
+    sample = quarantine_rows(warehouse, dataset_code, version, limit=IngestReport.QUARANTINE_SAMPLE)
+    return IngestReport(
+        version=version,
+        rows_in=rows_in,
+        rows_loaded=rows_loaded,
+        rows_quarantined=rows_quarantined,
+        quarantine=[
+            QuarantinedRow(
+                row=item["row"], field=item["field"], reason=item["reason"], raw=item["raw"]
+            )
+            for item in sample
+        ],
+        quality=scores,
+    )
+
+
+def drop_version(warehouse: Warehouse, dataset_code: str, version: int) -> bool:
+    """Drop a version's tables, staging included, in one transaction; tell if any existed."""
+    names = [
+        table_name(dataset_code, version, quarantine=quarantine, staging=staging)
+        for quarantine in (False, True)
+        for staging in (False, True)
+    ]
+    existed = [name for name in names if warehouse.has_table(name)]
+    con = warehouse.duckdb
+    with _transaction(con):
+        _drop(con, *existed)
+    return bool(existed)
+
+
+def list_versions(warehouse: Warehouse, dataset_code: str) -> list[int]:
+    """The complete versions of a dataset in the warehouse, ascending."""
+    table_name(dataset_code, 1)  # validates the code
+    pattern = re.compile(re.escape(dataset_code) + r"__v([0-9]+)")
+    found = [pattern.fullmatch(name) for name in warehouse.table_names()]
+    return sorted(int(match.group(1)) for match in found if match)
+
+
+def _table(warehouse: Warehouse, name: str) -> Any:
+    if not warehouse.has_table(name):
+        raise LookupError(f"no table {name!r} in the warehouse")
+    return warehouse.connection.table(name)
+
+
+def version_rows(
+    warehouse: Warehouse,
+    dataset_code: str,
+    version: int,
+    limit: int | None = 100,
+    offset: int = 0,
+) -> list[dict[str, Any]]:
+    """Loaded rows of a version in source order, as stored (encrypted fields as ciphertext).
+
+    Each row has ``"__row"`` (the source row number), the fields, and ``<field>__token`` for
+    encrypted fields. Raises LookupError if the version does not exist.
+    """
+    table = _table(warehouse, table_name(dataset_code, version))
+    query = table.order_by(ROW_COLUMN).limit(limit, offset=offset)
+    rows: list[dict[str, Any]] = query.to_pyarrow().to_pylist()
+    return rows
+
+
+def quarantine_rows(
+    warehouse: Warehouse,
+    dataset_code: str,
+    version: int,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[dict[str, Any]]:
+    """Quarantined rows of a version by row number: ``{"row", "field", "reason", "raw"}``.
+
+    ``raw`` is the row as read (a dict; encrypted fields as ciphertext). All rows unless
+    ``limit`` is given. Raises LookupError if the version does not exist.
+    """
+    table = _table(warehouse, table_name(dataset_code, version, quarantine=True))
+    query = table.order_by("row").limit(limit, offset=offset)
+    rows: list[dict[str, Any]] = query.to_pyarrow().to_pylist()
+    for row in rows:
+        row["raw"] = json.loads(row["raw"]) if row["raw"] else {}
+    return rows
+
+
+def quality(
+    warehouse: Warehouse,
+    dataset_code: str,
+    version: int,
+    fields: Sequence[FieldSpec],
+    key_fields: Sequence[str] = (),
+    timeliness: float | None = None,
+) -> dict[str, float]:
+    """The quality (数据质量) of a stored version; see the module docstring for the measures.
+
+    ``timeliness`` (0–1, computed by the caller from update frequency and dates) is included
+    in the result and the score when given.
+    """
+    return _quality(
+        warehouse,
+        table_name(dataset_code, version),
+        table_name(dataset_code, version, quarantine=True),
+        fields,
+        key_fields,
+        timeliness=timeliness,
+    )
+
+
+def _share(part: int, whole: int) -> float:
+    return part / whole if whole else 1.0
+
+
+def _quality(
+    warehouse: Warehouse,
+    loaded: str,
+    quarantine: str,
+    fields: Sequence[FieldSpec],
+    key_fields: Sequence[str],
+    *,
+    timeliness: float | None,
+) -> dict[str, float]:
+    table = _table(warehouse, loaded)
+    coded = [spec for spec in fields if spec.code_values is not None and not spec.encrypted]
+    measures = {"rows": table.count()}
+    for index, spec in enumerate(fields):
+        measures[f"filled_{index}"] = table[spec.name].count()
+    for index, spec in enumerate(coded):
+        column = table[spec.name]
+        text = column if spec.data_type == "string" else column.cast("string")
+        codes = sorted(spec.code_values or ())
+        measures[f"coded_{index}"] = column.count()
+        measures[f"in_table_{index}"] = text.isin(codes).sum() if codes else ibis.literal(0)
+    found = table.aggregate(**measures).to_pyarrow().to_pylist()[0]
+    rows = int(found["rows"])
+    filled = sum(int(found[f"filled_{i}"] or 0) for i in range(len(fields)))
+    coded_values = sum(int(found[f"coded_{i}"] or 0) for i in range(len(coded)))
+    in_table = sum(int(found[f"in_table_{i}"] or 0) for i in range(len(coded)))
+    quarantined = _count(warehouse.duckdb, quarantine)
+    by_name = {spec.name: spec for spec in fields}
+    if key_fields:
+        keys = [by_name[key].token_column if by_name[key].encrypted else key for key in key_fields]
+        distinct = int(table.select(*keys).distinct().count().to_pyarrow().as_py())
+    else:
+        distinct = rows
+    result = {
+        "completeness": _share(filled, rows * len(fields)),
+        "validity": _share(rows, rows + quarantined),
+        "uniqueness": _share(distinct, rows),
+        "code_table_consistency": _share(in_table, coded_values),
+    }
+    weights = dict(QUALITY_WEIGHTS)
+    if timeliness is not None:
+        if not 0.0 <= timeliness <= 1.0:
+            raise ValueError(f"timeliness must be between 0 and 1, got {timeliness}")
+        result["timeliness"] = float(timeliness)
+        weights["timeliness"] = TIMELINESS_WEIGHT
+    total = sum(weights.values())
+    result["score"] = round(100 * sum(result[k] * w for k, w in weights.items()) / total, 2)
+    return result

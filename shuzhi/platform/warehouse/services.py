@@ -1,0 +1,157 @@
+"""Ingestion into the warehouse and version restore; stewards of the owner department only.
+
+An ingest is a new version: it becomes current only once the whole file has loaded. A failed or
+killed load leaves the current version as it was, and the next load simply runs again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Max
+from django.http import HttpRequest
+from django.utils import timezone
+
+from shuzhi.platform.accounts.models import User
+from shuzhi.platform.audit.models import Outcome
+from shuzhi.platform.audit.services import audit_record
+from shuzhi.platform.catalog.models import Dataset, Status
+from shuzhi.platform.security.keys import field_cipher
+from shuzhi.platform.security.permissions import require
+
+from . import engine
+from .connection import open_warehouse
+from .models import Version
+from .selectors import field_specs
+from .spec import IngestError, IngestReport
+
+
+class NotIngestible(Exception):
+    """The dataset cannot take data now (not published); the message says why."""
+
+
+def _require_steward(by: User, dataset: Dataset) -> None:
+    require(by, "warehouse.ingest")
+    if by.department_id != dataset.owner_id:
+        raise PermissionDenied("warehouse.ingest: not a steward of the owner department")
+
+
+def _start_version(dataset: Dataset, *, by: User, path: Path, display_name: str) -> Version:
+    with transaction.atomic():
+        # a load that never finished (a crash, kill -9) is marked failed; its staging is dropped
+        stale = list(
+            Version.objects.select_for_update().filter(dataset=dataset, state=Version.State.LOADING)
+        )
+        for version in stale:
+            version.state = Version.State.FAILED
+            version.error = "interrupted before it completed"
+            version.save(update_fields=["state", "error"])
+        number = (Version.objects.filter(dataset=dataset).aggregate(n=Max("number"))["n"] or 0) + 1
+        version = Version.objects.create(
+            dataset=dataset,
+            number=number,
+            state=Version.State.LOADING,
+            file_name=display_name[:255],
+            file_size=path.stat().st_size if path.exists() else 0,
+            created_by=by,
+        )
+    if stale:
+        with open_warehouse() as warehouse:
+            for old in stale:
+                engine.drop_version(warehouse, dataset.code, old.number)
+    return version
+
+
+def ingest(
+    *,
+    dataset: Dataset,
+    path: Path,
+    by: User,
+    request: HttpRequest | None = None,
+    progress: Callable[[int], None] | None = None,
+    display_name: str = "",
+) -> IngestReport:
+    """Load ``path`` into a new version of ``dataset``; make it current when complete.
+
+    Raises ``IngestError`` (with the file, line and field) when the file as a whole cannot be
+    read; bad rows do not raise, they are quarantined and counted in the report.
+    """
+    _require_steward(by, dataset)
+    if dataset.status != Status.PUBLISHED:
+        raise NotIngestible("only a published dataset takes data: publish it first")
+    version = _start_version(dataset, by=by, path=path, display_name=display_name or path.name)
+    try:
+        with open_warehouse() as warehouse:
+            report = engine.ingest_file(
+                warehouse=warehouse,
+                path=path,
+                dataset_code=dataset.code,
+                version=version.number,
+                fields=field_specs(dataset),
+                key_fields=list(dataset.fields.filter(is_key=True).values_list("name", flat=True)),
+                cipher=field_cipher(),
+                progress=progress,
+            )
+    except IngestError as exc:
+        version.state = Version.State.FAILED
+        version.error = str(exc)
+        version.completed_at = timezone.now()
+        version.save(update_fields=["state", "error", "completed_at"])
+        audit_record(
+            action="warehouse.ingest",
+            actor=by,
+            target=dataset,
+            outcome=Outcome.FAILURE,
+            request=request,
+            details={"version": version.number, "error": str(exc)[:500]},
+        )
+        raise
+    with transaction.atomic():
+        Version.objects.filter(dataset=dataset, is_current=True).update(is_current=False)
+        version.state = Version.State.COMPLETE
+        version.is_current = True
+        version.rows_in = report.rows_in
+        version.rows_loaded = report.rows_loaded
+        version.rows_quarantined = report.rows_quarantined
+        version.quality = report.quality
+        version.score = report.quality.get("score")
+        version.completed_at = timezone.now()
+        version.save()
+        audit_record(
+            action="warehouse.ingest",
+            actor=by,
+            target=dataset,
+            request=request,
+            details={
+                "version": version.number,
+                "rows_in": report.rows_in,
+                "rows_loaded": report.rows_loaded,
+                "rows_quarantined": report.rows_quarantined,
+            },
+        )
+    return report
+
+
+@transaction.atomic
+def version_restore(
+    *, dataset: Dataset, number: int, by: User, request: HttpRequest | None = None
+) -> Version:
+    """Make an earlier complete version current again (its data was never deleted)."""
+    _require_steward(by, dataset)
+    version = Version.objects.select_for_update().get(
+        dataset=dataset, number=number, state=Version.State.COMPLETE
+    )
+    Version.objects.filter(dataset=dataset, is_current=True).update(is_current=False)
+    version.is_current = True
+    version.save(update_fields=["is_current"])
+    audit_record(
+        action="warehouse.restore",
+        actor=by,
+        target=dataset,
+        request=request,
+        details={"version": number},
+    )
+    return version

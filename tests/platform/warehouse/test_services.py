@@ -1,0 +1,299 @@
+"""Ingestion through the Django side: permissions, versions, restore, audit, API and CLI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.test import Client
+
+from shuzhi.platform.accounts.models import Department, User
+from shuzhi.platform.audit.models import AuditEntry
+from shuzhi.platform.catalog.models import CodeEntry, CodeTable, Dataset
+from shuzhi.platform.catalog.services import FieldInput, dataset_create, dataset_publish
+from shuzhi.platform.security.identifiers import credit_code_check_char
+from shuzhi.platform.warehouse import engine
+from shuzhi.platform.warehouse.connection import open_warehouse
+from shuzhi.platform.warehouse.models import Version
+from shuzhi.platform.warehouse.selectors import current_version
+from shuzhi.platform.warehouse.services import NotIngestible, ingest, version_restore
+from shuzhi.platform.warehouse.spec import IngestError
+from tests.factories import DepartmentFactory, DivisionFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _code(n: int) -> str:
+    body = "91330802" + f"{n:08d}" + "X"
+    body = body[:17]
+    return body + credit_code_check_char(body)
+
+
+@pytest.fixture
+def eib(db: None) -> Department:
+    return DepartmentFactory(code="330800-EIB", name="市经信局", division=DivisionFactory())
+
+
+@pytest.fixture
+def steward(eib: Department) -> User:
+    return UserFactory(username="eib_steward", roles=["data_steward"], department=eib)
+
+
+@pytest.fixture
+def power(steward: User, eib: Department) -> Dataset:
+    table = CodeTable.objects.get(code="gbt2260")
+    CodeEntry.objects.get_or_create(table=table, code="330802", defaults={"name": "柯城区"})
+    dataset = dataset_create(
+        by=steward,
+        code="enterprise_power",
+        owner=eib,
+        name="企业月度用电",
+        division=eib.division,
+        frequency="monthly",
+        share_attribute="conditional",
+        share_condition="碳账户核算",
+        open_attribute="closed",
+        grade=3,
+        fields=[
+            FieldInput(
+                "credit_code",
+                "统一社会信用代码",
+                "string",
+                {"semantic_type": "credit_code", "grade": 1, "nullable": False, "is_key": True},
+            ),
+            FieldInput("month", "月份", "date", {"grade": 1, "nullable": False, "is_key": True}),
+            FieldInput("kwh", "用电量", "decimal", {"grade": 2, "min_value": 0}),
+            FieldInput(
+                "county",
+                "县",
+                "string",
+                {"semantic_type": "division_code", "grade": 1, "code_table": table},
+            ),
+            FieldInput("contact", "联系人", "string", {"semantic_type": "person_name", "grade": 3}),
+        ],
+    )
+    return dataset_publish(dataset=dataset, by=steward)
+
+
+def _csv(tmp_path: Path, rows: list[str], name: str = "power.csv") -> Path:
+    path = tmp_path / name
+    path.write_text(
+        "credit_code,month,kwh,county,contact\n" + "\n".join(rows) + "\n", encoding="utf-8"
+    )
+    return path
+
+
+def _good(n: int, kwh: str = "100.5") -> str:
+    return f"{_code(n)},2026-0{1 + n % 9}-01,{kwh},330802,张三{n}"
+
+
+def test_ingest_makes_a_current_version_and_quarantines_bad_rows(
+    tmp_path: Path, power: Dataset, steward: User
+) -> None:
+    path = _csv(
+        tmp_path,
+        [_good(1), _good(2), _good(3, kwh="-5"), f"{_code(4)[:-1]}0,2026-01-01,1,330802,李四"],
+    )
+    report = ingest(dataset=power, path=path, by=steward)
+    assert (report.rows_in, report.rows_loaded, report.rows_quarantined) == (4, 2, 2)
+    assert {q.field for q in report.quarantine} == {"kwh", "credit_code"}
+    version = current_version(power)
+    assert version is not None
+    assert (version.number, version.state, version.rows_loaded) == (1, "complete", 2)
+    assert 0 <= (version.score or 0) <= 100
+    entry = AuditEntry.objects.get(action="warehouse.ingest")
+    assert entry.details["rows_quarantined"] == 2
+
+
+def test_graded_columns_are_stored_encrypted(tmp_path: Path, power: Dataset, steward: User) -> None:
+    ingest(dataset=power, path=_csv(tmp_path, [_good(1)]), by=steward)
+    with open_warehouse() as warehouse:
+        rows = engine.version_rows(warehouse, "enterprise_power", 1, limit=5)
+    assert str(rows[0]["contact"]).startswith("sm4:")
+    assert "张三" not in str(rows[0])
+
+
+def test_a_second_load_becomes_current_and_the_first_can_be_restored(
+    tmp_path: Path, power: Dataset, steward: User
+) -> None:
+    ingest(dataset=power, path=_csv(tmp_path, [_good(1)]), by=steward)
+    ingest(dataset=power, path=_csv(tmp_path, [_good(1), _good(2)], "v2.csv"), by=steward)
+    assert current_version(power).number == 2  # type: ignore[union-attr]
+    version_restore(dataset=power, number=1, by=steward)
+    assert current_version(power).number == 1  # type: ignore[union-attr]
+    assert AuditEntry.objects.filter(action="warehouse.restore").exists()
+
+
+def test_an_unreadable_file_changes_nothing_current(
+    tmp_path: Path, power: Dataset, steward: User
+) -> None:
+    ingest(dataset=power, path=_csv(tmp_path, [_good(1)]), by=steward)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("credit_code,month\n1,2\n", encoding="utf-8")
+    with pytest.raises(IngestError, match="kwh"):
+        ingest(dataset=power, path=bad, by=steward)
+    assert current_version(power).number == 1  # type: ignore[union-attr]
+    assert Version.objects.get(number=2).state == "failed"
+    assert AuditEntry.objects.filter(action="warehouse.ingest", outcome="failure").exists()
+
+
+def test_an_interrupted_load_is_marked_failed_by_the_next(
+    tmp_path: Path, power: Dataset, steward: User
+) -> None:
+    Version.objects.create(dataset=power, number=1, state="loading", file_name="x.csv")
+    ingest(dataset=power, path=_csv(tmp_path, [_good(1)]), by=steward)
+    assert Version.objects.get(number=1).state == "failed"
+    assert current_version(power).number == 2  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("role", ["clerk", "approver", "leader", "system_admin"])
+def test_only_the_owner_departments_steward_may_ingest(
+    tmp_path: Path, power: Dataset, eib: Department, role: str
+) -> None:
+    user = UserFactory(username=f"u_{role}", roles=[role], department=eib)
+    with pytest.raises(PermissionDenied):
+        ingest(dataset=power, path=_csv(tmp_path, [_good(1)]), by=user)
+    assert not Version.objects.exists()
+
+
+def test_a_steward_of_another_department_may_not_ingest(tmp_path: Path, power: Dataset) -> None:
+    other = UserFactory(
+        username="o", roles=["data_steward"], department=DepartmentFactory(code="330800-FIN")
+    )
+    with pytest.raises(PermissionDenied):
+        ingest(dataset=power, path=_csv(tmp_path, [_good(1)]), by=other)
+
+
+def test_a_draft_dataset_takes_no_data(tmp_path: Path, power: Dataset, steward: User) -> None:
+    Dataset.objects.filter(pk=power.pk).update(status="draft")
+    power.refresh_from_db()
+    with pytest.raises(NotIngestible):
+        ingest(dataset=power, path=_csv(tmp_path, [_good(1)]), by=steward)
+
+
+def test_api_ingest_returns_the_report(
+    client: Client, tmp_path: Path, power: Dataset, steward: User
+) -> None:
+    client.force_login(steward)
+    path = _csv(tmp_path, [_good(1), _good(2, kwh="abc")])
+    with path.open("rb") as handle:
+        response = client.post(
+            "/api/v1/warehouse/datasets/enterprise_power/ingest", {"file": handle}
+        )
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert set(body) == {
+        "version",
+        "rows_in",
+        "rows_loaded",
+        "rows_quarantined",
+        "quarantine",
+        "quality",
+    }
+    assert (body["rows_in"], body["rows_loaded"], body["rows_quarantined"]) == (2, 1, 1)
+    assert body["quarantine"][0]["field"] == "kwh"
+
+
+def test_api_refuses_unknown_datasets_and_other_departments(
+    client: Client, tmp_path: Path, power: Dataset
+) -> None:
+    other = UserFactory(
+        username="o", roles=["data_steward"], department=DepartmentFactory(code="330800-FIN")
+    )
+    client.force_login(other)
+    path = _csv(tmp_path, [_good(1)])
+    with path.open("rb") as handle:
+        assert (
+            client.post("/api/v1/warehouse/datasets/nope/ingest", {"file": handle}).status_code
+            == 404
+        )
+    with path.open("rb") as handle:
+        assert (
+            client.post(
+                "/api/v1/warehouse/datasets/enterprise_power/ingest", {"file": handle}
+            ).status_code
+            == 403
+        )
+    assert not Version.objects.exists()
+
+
+def test_api_unreadable_file_is_422(
+    client: Client, tmp_path: Path, power: Dataset, steward: User
+) -> None:
+    client.force_login(steward)
+    path = tmp_path / "x.parquet"
+    path.write_text("not parquet", encoding="utf-8")
+    with path.open("rb") as handle:
+        response = client.post(
+            "/api/v1/warehouse/datasets/enterprise_power/ingest", {"file": handle}
+        )
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "unreadable_file"
+
+
+def test_cli_ingests_with_a_report(
+    tmp_path: Path, power: Dataset, steward: User, capsys: Any
+) -> None:
+    call_command(
+        "ingest",
+        "enterprise_power",
+        str(_csv(tmp_path, [_good(1)])),
+        "--user",
+        "eib_steward",
+        "--no-progress",
+    )
+    assert "1 loaded" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["nope", "FILE", "--user", "eib_steward"], "no dataset"),
+        (["enterprise_power", "missing.csv", "--user", "eib_steward"], "no such file"),
+        (["enterprise_power", "FILE", "--user", "ghost"], "no such active user"),
+    ],
+)
+def test_cli_errors_name_what_is_wrong(
+    tmp_path: Path, power: Dataset, steward: User, args: list[str], message: str
+) -> None:
+    path = str(_csv(tmp_path, [_good(1)]))
+    args = [path if a == "FILE" else a for a in args]
+    with pytest.raises(CommandError, match=message):
+        call_command("ingest", *args, "--no-progress")
+
+
+def test_pages_show_versions_sample_masked_and_quarantine_download(
+    client: Client, tmp_path: Path, power: Dataset, steward: User
+) -> None:
+    ingest(dataset=power, path=_csv(tmp_path, [_good(1), _good(2, kwh="-1")]), by=steward)
+    client.force_login(steward)
+    page = client.get("/catalog/enterprise_power/").content.decode()
+    assert "v1" in page
+    assert "张*" in page  # the L3 contact is masked in the sample
+    assert "张三1" not in page
+    assert AuditEntry.objects.filter(action="warehouse.read").exists()
+    download = client.get("/warehouse/enterprise_power/versions/1/quarantine/", {"format": "csv"})
+    text = b"".join(download.streaming_content).decode("utf-8-sig")  # type: ignore[attr-defined]
+    assert "kwh" in text
+    assert client.get("/warehouse/").status_code == 200
+
+
+def test_upload_page_loads_a_file_and_shows_the_report(
+    client: Client, tmp_path: Path, power: Dataset, steward: User
+) -> None:
+    client.force_login(steward)
+    with _csv(tmp_path, [_good(1)]).open("rb") as handle:
+        response = client.post("/warehouse/enterprise_power/upload/", {"file": handle})
+    assert response.status_code == 200
+    assert 'id="ingest-report"' in response.content.decode()
+
+
+def test_upload_page_is_hidden_from_other_roles(
+    client: Client, power: Dataset, eib: Department
+) -> None:
+    client.force_login(UserFactory(username="c", roles=["clerk"], department=eib))
+    assert client.get("/warehouse/enterprise_power/upload/").status_code == 404
