@@ -18,8 +18,11 @@ pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
 @pytest.fixture(autouse=True)
-def _demo_mode(settings: object) -> None:
+def _demo_mode(settings: object, tmp_path: object) -> None:
     settings.DEMO_MODE = True  # type: ignore[attr-defined]
+    settings.DATA_DIR = tmp_path  # type: ignore[attr-defined]  # the demo data files go here
+    # Argon2 costs a fifth of a second per demo account; these tests need no real hashing
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
 
 
 def test_demo_refuses_outside_demo_mode(settings: object) -> None:
@@ -30,7 +33,7 @@ def test_demo_refuses_outside_demo_mode(settings: object) -> None:
 
 
 def test_demo_builds_the_city_and_a_rerun_is_idempotent(capsys: pytest.CaptureFixture[str]) -> None:
-    call_command("demo", "--scale", "1", "--no-progress")
+    call_command("demo", "--scale", "1", "--no-progress", "--no-datasets")
     out = capsys.readouterr().out
     assert DEMO_PASSWORD in out
     counts = (
@@ -52,7 +55,7 @@ def test_demo_builds_the_city_and_a_rerun_is_idempotent(capsys: pytest.CaptureFi
     sample = list(Resident.objects.all()[:200])
     assert all(check_id_number(r.id_number).valid for r in sample)
 
-    call_command("demo", "--scale", "1", "--no-progress")
+    call_command("demo", "--scale", "1", "--no-progress", "--no-datasets")
     assert (
         Division.objects.count(),
         Department.objects.count(),
@@ -64,7 +67,7 @@ def test_demo_builds_the_city_and_a_rerun_is_idempotent(capsys: pytest.CaptureFi
 
 
 def test_demo_accounts_sign_in_with_the_printed_password() -> None:
-    call_command("demo", "--scale", "1", "--no-progress")
+    call_command("demo", "--scale", "1", "--no-progress")  # the full demo, datasets included
     result = login_attempt(request=None, username="clerk", password=DEMO_PASSWORD)
     assert result.user is not None
     assert result.user.has_role("clerk")
@@ -89,7 +92,7 @@ def test_demo_otp_code_passes_the_admin_second_factor(
 ) -> None:
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    call_command("demo", "--scale", "1", "--no-progress")
+    call_command("demo", "--scale", "1", "--no-progress", "--no-datasets")
     settings.DEMO_MODE = True  # type: ignore[attr-defined]
     capsys.readouterr()
     call_command("demo_otp")

@@ -7,9 +7,12 @@ bigger scale only adds.
 
 from __future__ import annotations
 
+import json
 from argparse import ArgumentParser
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from itertools import islice
+from pathlib import Path
 from typing import Any, TypeVar
 
 from django.conf import settings
@@ -18,13 +21,27 @@ from django.db import models, transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from tqdm import tqdm
 
-from shuzhi.demo import people, synth
+from shuzhi.demo import datasets, people, rows, synth
 from shuzhi.domains.market.models import Enterprise
 from shuzhi.domains.services.models import Resident
 from shuzhi.platform.accounts.models import Department, Division, User
 from shuzhi.platform.accounts.services import user_roles_set
 from shuzhi.platform.audit.services import audit_record
-from shuzhi.platform.catalog.models import CodeEntry, CodeTable
+from shuzhi.platform.catalog.models import (
+    CodeEntry,
+    CodeTable,
+    Dataset,
+    LineageEdge,
+    Status,
+    ThematicWarehouse,
+    Theme,
+)
+from shuzhi.platform.catalog.services import (
+    FieldInput,
+    dataset_create,
+    dataset_publish,
+    lineage_add,
+)
 from shuzhi.platform.security.fields import token_of
 
 T = TypeVar("T")
@@ -38,6 +55,13 @@ def _batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
         yield batch
 
 
+@dataclass(frozen=True)
+class _Ingestion:
+    current_version: Callable[[Dataset], Any]
+    ingest: Callable[..., Any]
+    error: type[Exception]
+
+
 class Command(BaseCommand):
     help = "Build the deterministic synthetic Quzhou: divisions, departments, accounts, data."
 
@@ -47,6 +71,11 @@ class Command(BaseCommand):
         )
         parser.add_argument("--seed", type=int, default=2022)
         parser.add_argument("--no-progress", action="store_true", help="hide progress bars")
+        parser.add_argument(
+            "--no-datasets",
+            action="store_true",
+            help="skip the catalogued datasets: registration, data files and ingestion",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.DEMO_MODE:
@@ -64,10 +93,16 @@ class Command(BaseCommand):
         self.load_industries()
         added_e = self.load_enterprises(scale, options["seed"])
         added_r = self.load_residents(scale, options["seed"])
+        added_d = 0 if options["no_datasets"] else self.load_datasets(scale, options["seed"])
         audit_record(
             action="demo.load",
             actor_name="cli",
-            details={"scale": scale, "enterprises_added": added_e, "residents_added": added_r},
+            details={
+                "scale": scale,
+                "enterprises_added": added_e,
+                "residents_added": added_r,
+                "datasets_added": added_d,
+            },
         )
         self.print_accounts()
 
@@ -205,6 +240,174 @@ class Command(BaseCommand):
                 mobile=r.mobile,
             ),
         )
+
+    def load_datasets(self, scale: int, seed: int) -> int:
+        """Register and publish the demo datasets, then write their files and ingest them.
+
+        Each dataset is registered by a steward of its owner department; existing datasets
+        are left as they are, and a dataset with a current version is not ingested again.
+        """
+        stewards = self.dataset_stewards()
+        added = 0
+        for definition in datasets.DATASETS:
+            dataset = Dataset.objects.filter(code=definition.code).first()
+            steward = stewards[definition.owner]
+            if dataset is None:
+                dataset = self.register_dataset(definition, steward)
+                added += 1
+            if dataset.status == Status.DRAFT:
+                dataset_publish(dataset=dataset, by=steward)
+        by_code = {d.code: d for d in Dataset.objects.filter(code__in=datasets.BY_CODE)}
+        for warehouse in ThematicWarehouse.objects.all():
+            warehouse.datasets.add(
+                *(by_code[d.code] for d in datasets.DATASETS if warehouse.code in d.warehouses)
+            )
+        for edge in datasets.LINEAGE:
+            source, target = by_code[edge.source], by_code[edge.target]
+            if not LineageEdge.objects.filter(source=source, target=target).exists():
+                lineage_add(
+                    source=source,
+                    target=target,
+                    transformation=edge.transformation,
+                    by=stewards[datasets.BY_CODE[edge.target].owner],
+                )
+        self.load_dataset_files(scale, seed, by_code, stewards)
+        return added
+
+    @staticmethod
+    def dataset_stewards() -> dict[str, User]:
+        """The data steward of each owner department (people.DEMO_ACCOUNTS has one each)."""
+        stewards = {
+            account.department_code: account.username
+            for account in people.DEMO_ACCOUNTS
+            if account.role == "data_steward"
+        }
+        users = {u.username: u for u in User.objects.filter(username__in=stewards.values())}
+        return {
+            owner: users[stewards[people.department_code(datasets.CITY_DIVISION, owner)]]
+            for owner in {d.owner for d in datasets.DATASETS}
+        }
+
+    @staticmethod
+    def register_dataset(definition: datasets.DatasetDef, steward: User) -> Dataset:
+        code_tables = {t.code: t for t in CodeTable.objects.all()}
+        fields = [
+            FieldInput(
+                f.name,
+                f.label,
+                f.data_type,
+                {
+                    "label_en": f.label_en,
+                    "semantic_type": f.semantic_type,
+                    "grade": f.grade,
+                    "nullable": f.nullable,
+                    "is_key": f.is_key,
+                    "unit": f.unit,
+                    "code_table": code_tables[f.code_table] if f.code_table else None,
+                    "min_value": f.min_value,
+                    "max_value": f.max_value,
+                },
+            )
+            for f in definition.fields
+        ]
+        return dataset_create(
+            by=steward,
+            code=definition.code,
+            owner=Department.objects.get(
+                code=people.department_code(datasets.CITY_DIVISION, definition.owner)
+            ),
+            fields=fields,
+            name=definition.name,
+            name_en=definition.name_en,
+            description=definition.description,
+            division=Division.objects.get(code=datasets.CITY_DIVISION),
+            theme=Theme.objects.get(code=definition.theme),
+            frequency=definition.frequency,
+            share_attribute=definition.share_attribute,
+            share_condition=definition.share_condition,
+            open_attribute=definition.open_attribute,
+            deidentified=definition.deidentified,
+            grade=definition.grade,
+            importance=definition.importance,
+            tags=list(definition.tags),
+            contact_name=definition.contact_name,
+            contact_phone=definition.contact_phone,
+        )
+
+    def load_dataset_files(
+        self, scale: int, seed: int, by_code: dict[str, Dataset], stewards: dict[str, User]
+    ) -> None:
+        """Write the data files into DATA_DIR/demo/files and ingest those not yet loaded.
+
+        Ingestion belongs to the warehouse; without it (an older build) the files are still
+        written, for upload by hand. A file of the same scale and seed is not written again.
+        """
+        warehouse = self.warehouse_ingestion()
+        pending = [
+            code
+            for code in by_code
+            if warehouse is None or warehouse.current_version(by_code[code]) is None
+        ]
+        folder = Path(settings.DATA_DIR) / "demo" / "files"
+        manifest = folder / "files.json"
+        wanted = {"scale": scale, "seed": seed}
+        same = manifest.exists() and json.loads(manifest.read_text("utf-8")) == wanted
+        rows.write_demo_files(
+            scale=scale,
+            seed=seed,
+            folder=folder,
+            codes=[c for c in pending if not (same and (folder / f"{c}.csv").exists())],
+        )
+        manifest.write_text(json.dumps(wanted), "utf-8")
+        self.stdout.write("")
+        self.stdout.write(self.style.SUCCESS(f"Demo datasets (files in {folder})"))
+        if warehouse is None:
+            self.stdout.write(
+                self.style.WARNING("  warehouse ingestion is not available: files not ingested")
+            )
+        failed = []
+        for definition in datasets.DATASETS:
+            dataset = by_code[definition.code]
+            label = f"  {definition.code:<32} {definition.owner} L{definition.grade}"
+            if warehouse is None:
+                self.stdout.write(f"{label}  file written, not ingested")
+                continue
+            if definition.code not in pending:
+                version = warehouse.current_version(dataset)
+                self.stdout.write(f"{label}  already loaded: {version.rows_loaded} rows")
+                continue
+            if dataset.status != Status.PUBLISHED:
+                self.stdout.write(f"{label}  {dataset.get_status_display()}: not ingested")
+                continue
+            try:
+                with tqdm(desc=definition.code, unit="rows", disable=self.quiet) as bar:
+                    report = warehouse.ingest(
+                        dataset=dataset,
+                        path=folder / f"{definition.code}.csv",
+                        by=stewards[definition.owner],
+                        progress=lambda read, bar=bar: bar.update(read - bar.n),
+                    )
+            except warehouse.error as exc:
+                failed.append(definition.code)
+                self.stdout.write(self.style.ERROR(f"{label}  not ingested: {exc}"))
+                continue
+            self.stdout.write(
+                f"{label}  {report.rows_in} rows in, {report.rows_loaded} loaded, "
+                f"{report.rows_quarantined} quarantined"
+            )
+        if failed:
+            raise CommandError(f"ingestion failed for: {', '.join(failed)}")
+
+    @staticmethod
+    def warehouse_ingestion() -> _Ingestion | None:
+        """The warehouse's ingestion, or None while this build has none (it is optional here)."""
+        try:
+            from shuzhi.platform.warehouse.selectors import current_version
+            from shuzhi.platform.warehouse.services import ingest
+            from shuzhi.platform.warehouse.spec import IngestError
+        except ImportError:
+            return None
+        return _Ingestion(current_version=current_version, ingest=ingest, error=IngestError)
 
     @staticmethod
     def town_codes() -> set[str]:

@@ -1,0 +1,156 @@
+"""The demo's catalogued datasets: registered, published, and their data files."""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterator
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+
+from shuzhi.demo import datasets, rows, synth
+from shuzhi.demo.datasets import DatasetDef, FieldDef
+from shuzhi.platform.audit.models import AuditEntry
+from shuzhi.platform.audit.verify import audit_chain_verify
+from shuzhi.platform.catalog.models import Dataset, Field, LineageEdge, Status, ThematicWarehouse
+from shuzhi.platform.catalog.rules import publish_problems
+from shuzhi.platform.security.identifiers import check_credit_code, check_id_number
+
+ENERGY = ("enterprise_electricity_monthly", "enterprise_gas_monthly", "enterprise_coal_oil_monthly")
+QUZHOU_CODES = {d.code for d in synth.load_divisions()}
+
+
+def _problem(field: FieldDef, value: str) -> str | None:
+    """Why a cell would be quarantined, by the catalogue's field definition (None: it is fine)."""
+    if not value:
+        return None if field.nullable else "missing"
+    if field.semantic_type == "credit_code" and not check_credit_code(value).valid:
+        return "credit code"
+    if field.semantic_type == "id_number" and not check_id_number(value).valid:
+        return "id number"
+    if field.semantic_type == "mobile" and not re.fullmatch(r"1[3-9][0-9]{9}", value):
+        return "mobile"
+    if field.code_table == "gbt2260" and value not in QUZHOU_CODES:
+        return "division"
+    try:
+        if field.data_type == "date":
+            date.fromisoformat(value)
+        elif field.data_type == "datetime":
+            datetime.fromisoformat(value)
+        elif field.data_type in ("decimal", "integer"):
+            number = Decimal(value)
+            if field.min_value is not None and number < field.min_value:
+                return "below minimum"
+            if field.max_value is not None and number > field.max_value:
+                return "above maximum"
+    except (ValueError, InvalidOperation):
+        return field.data_type
+    return None
+
+
+def _bad_rows(definition: DatasetDef, generated: Iterator[dict[str, str]]) -> tuple[int, int]:
+    total = bad = 0
+    for row in generated:
+        assert list(row) == definition.field_names
+        total += 1
+        bad += any(_problem(f, row[f.name]) for f in definition.fields)
+    return total, bad
+
+
+def test_every_generator_is_deterministic_per_seed() -> None:
+    for code in ("enterprise_registry", "air_quality_hourly", "patent", "surface_water_monthly"):
+        first = list(rows.dataset_rows(code, scale=1, seed=5))
+        assert first == list(rows.dataset_rows(code, scale=1, seed=5))
+        assert first != list(rows.dataset_rows(code, scale=1, seed=6))
+
+
+@pytest.mark.parametrize("definition", datasets.DATASETS, ids=lambda d: d.code)
+def test_every_dataset_has_a_few_deliberately_bad_rows(definition: DatasetDef) -> None:
+    total, bad = _bad_rows(definition, rows.dataset_rows(definition.code, scale=1, seed=2022))
+    assert total >= 50
+    assert 1 <= bad <= max(2, total * 0.015), (total, bad)
+
+
+def test_energy_rows_name_enterprises_of_the_registry() -> None:
+    registry = {e.credit_code for e in synth.enterprises(scale=1, seed=2022)}
+    for code in ENERGY:
+        codes = [r["credit_code"] for r in rows.dataset_rows(code, scale=1, seed=2022)]
+        unknown = [c for c in codes if c not in registry]
+        assert codes
+        assert len(unknown) < len(codes) * 0.005
+        assert all(not check_credit_code(c).valid for c in unknown)  # only the spoiled ones
+
+
+def test_personal_fields_are_graded_l3_or_above_and_datasets_follow_the_rules() -> None:
+    personal = {"person_name", "id_number", "mobile", "address"}
+    for definition in datasets.DATASETS:
+        for field in definition.fields:
+            if field.semantic_type in personal:
+                assert field.grade >= 3, f"{definition.code}.{field.name}"
+        if definition.grade == 4:
+            assert definition.open_attribute == "closed"
+        if definition.share_attribute != "unconditional":
+            assert definition.share_condition.strip()
+        if definition.open_attribute == "open":
+            assert definition.grade == 1 or definition.deidentified
+
+
+@pytest.fixture
+def demo_files(settings: Any, tmp_path: Path) -> Path:
+    settings.DEMO_MODE = True
+    settings.DATA_DIR = tmp_path
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only
+    return tmp_path / "demo" / "files"
+
+
+def _catalogue_counts() -> tuple[int, ...]:
+    return (
+        Dataset.objects.count(),
+        Field.objects.count(),
+        LineageEdge.objects.count(),
+        ThematicWarehouse.datasets.through.objects.count(),
+        AuditEntry.objects.filter(action="dataset.create").count(),
+        AuditEntry.objects.filter(action="dataset.publish").count(),
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.slow
+def test_demo_registers_publishes_and_writes_every_dataset_once(
+    demo_files: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    call_command("demo", "--scale", "1", "--no-progress")
+    out = capsys.readouterr().out
+
+    published = Dataset.objects.filter(code__in=datasets.BY_CODE, status=Status.PUBLISHED)
+    assert published.count() == len(datasets.DATASETS) >= 16
+    for dataset in published.select_related("owner"):
+        definition = datasets.BY_CODE[dataset.code]
+        assert dataset.owner.code == f"330800-{definition.owner}"
+        assert publish_problems(dataset) == []
+        assert [f.name for f in dataset.fields.all()] == definition.field_names
+        assert {w.code for w in dataset.thematic_warehouses.all()} == set(definition.warehouses)
+        assert dataset.code in out
+    assert {(e.source.code, e.target.code) for e in LineageEdge.objects.all()} == {
+        (edge.source, edge.target) for edge in datasets.LINEAGE
+    }
+
+    for definition in datasets.DATASETS:
+        path = demo_files / f"{definition.code}.csv"
+        encoding = rows.ENCODINGS.get(definition.code, "utf-8")
+        with path.open(encoding=encoding, newline="") as handle:
+            assert next(csv.reader(handle)) == definition.field_names
+    hotline = (demo_files / "hotline_12345.csv").read_bytes()
+    with pytest.raises(UnicodeDecodeError):
+        hotline.decode("utf-8")
+    assert "交通运输局" in hotline.decode("gb18030")
+
+    counts = _catalogue_counts()
+    call_command("demo", "--scale", "1", "--no-progress")
+    assert _catalogue_counts() == counts
+    assert audit_chain_verify().ok
