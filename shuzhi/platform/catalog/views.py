@@ -14,7 +14,7 @@ from shuzhi.platform.audit.models import AuditEntry
 
 from .forms import DatasetFilterForm, DatasetForm
 from .models import Dataset
-from .panels import PANELS
+from .panels import LIST_COLUMNS, PANELS
 from .rules import publish_problems
 from .selectors import (
     DatasetFilter,
@@ -40,7 +40,11 @@ def catalog_list(request: HttpRequest) -> HttpResponse:
     filters = DatasetFilter(**form.cleaned_data) if form.is_valid() else DatasetFilter()
     datasets = dataset_list(by=request.user, filters=filters)
     page = Paginator(datasets, 25).get_page(request.GET.get("page"))
+    shown = list(page.object_list)
+    columns = [(c.title, c.cells(shown)) for c in LIST_COLUMNS]
     context = {
+        "rows": [(d, [cells.get(d.pk, "") for _, cells in columns]) for d in shown],
+        "columns": [title for title, _ in columns],
         "form": form,
         "page": page,
         "facets": dataset_facets(datasets),

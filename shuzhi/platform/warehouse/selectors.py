@@ -103,3 +103,15 @@ def warehouse_overview(*, by: object) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+def score_trends(datasets: list[Dataset]) -> dict[int, list[float]]:
+    """Quality scores of each dataset's complete versions, oldest first (one query)."""
+    trends: dict[int, list[float]] = {d.pk: [] for d in datasets}
+    versions = Version.objects.filter(
+        dataset__in=datasets, state=Version.State.COMPLETE, score__isnull=False
+    ).order_by("dataset_id", "number")
+    for dataset_id, score in versions.values_list("dataset_id", "score"):
+        if score is not None:
+            trends[dataset_id].append(float(score))
+    return trends

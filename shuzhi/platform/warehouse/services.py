@@ -18,7 +18,7 @@ from django.utils import timezone
 from shuzhi.platform.accounts.models import User
 from shuzhi.platform.audit.models import Outcome
 from shuzhi.platform.audit.services import audit_record
-from shuzhi.platform.catalog.models import Dataset, Status
+from shuzhi.platform.catalog.models import FREQUENCY_DAYS, Dataset, Status
 from shuzhi.platform.security.keys import field_cipher
 from shuzhi.platform.security.permissions import require
 
@@ -95,6 +95,7 @@ def ingest(
                 cipher=field_cipher(),
                 progress=progress,
             )
+            report.quality = _quality_with_timeliness(warehouse, dataset, version.number)
     except IngestError as exc:
         version.state = Version.State.FAILED
         version.error = str(exc)
@@ -133,6 +134,31 @@ def ingest(
             },
         )
     return report
+
+
+def _quality_with_timeliness(
+    warehouse: engine.Warehouse, dataset: Dataset, number: int
+) -> dict[str, float]:
+    """Quality of the loaded version, with timeliness (时效性) folded in when it applies.
+
+    Timeliness compares the newest date in the data (the first date-typed field) with today:
+    1.0 within the update frequency, falling linearly to 0 at three times that age.
+    """
+    specs = field_specs(dataset)
+    keys = list(dataset.fields.filter(is_key=True).values_list("name", flat=True))
+    timeliness = None
+    days = FREQUENCY_DAYS.get(dataset.frequency)
+    date_field = next((f for f in specs if f.data_type in ("date", "datetime")), None)
+    if days and date_field is not None:
+        table = engine.table_name(dataset.code, number)
+        newest = warehouse.duckdb.execute(
+            f'SELECT max("{date_field.name}") FROM "{table}"'  # noqa: S608 - names checked by the engine
+        ).fetchone()
+        if newest and newest[0] is not None:
+            newest_date = newest[0].date() if hasattr(newest[0], "date") else newest[0]
+            age = (timezone.localdate() - newest_date).days
+            timeliness = max(0.0, min(1.0, 1 - (age - days) / (2 * days))) if age > days else 1.0
+    return engine.quality(warehouse, dataset.code, number, specs, keys, timeliness=timeliness)
 
 
 @transaction.atomic

@@ -25,7 +25,14 @@ from . import engine
 from .connection import open_warehouse
 from .forms import UploadForm
 from .models import Version
-from .selectors import current_version, is_stale, masked_row, version_list, warehouse_overview
+from .selectors import (
+    current_version,
+    is_stale,
+    masked_row,
+    score_trends,
+    version_list,
+    warehouse_overview,
+)
 from .services import NotIngestible, ingest, version_restore
 from .spec import IngestError
 
@@ -37,6 +44,25 @@ def _dataset(request: HttpRequest, code: str) -> Dataset:
         return dataset_get(by=request.user, code=code)
     except Dataset.DoesNotExist as exc:
         raise Http404(code) from exc
+
+
+def quality_cells(datasets: list[Dataset]) -> dict[int, str]:
+    """The catalogue list's quality column: the latest score and a sparkline of its trend."""
+    return {
+        pk: render_to_string(
+            "warehouse/_score.html", {"score": scores[-1], "points": _sparkline(scores)}
+        )
+        for pk, scores in score_trends(datasets).items()
+        if scores
+    }
+
+
+def _sparkline(scores: list[float], width: int = 60, height: int = 16) -> str:
+    recent = scores[-12:]
+    if len(recent) < 2:
+        return ""
+    step = width / (len(recent) - 1)
+    return " ".join(f"{i * step:.1f},{height - s / 100 * height:.1f}" for i, s in enumerate(recent))
 
 
 def versions_panel(request: HttpRequest, dataset: Dataset) -> str:

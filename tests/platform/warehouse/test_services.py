@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
+from django.utils import timezone
 
 from shuzhi.platform.accounts.models import Department, User
 from shuzhi.platform.audit.models import AuditEntry
@@ -297,3 +298,28 @@ def test_upload_page_is_hidden_from_other_roles(
 ) -> None:
     client.force_login(UserFactory(username="c", roles=["clerk"], department=eib))
     assert client.get("/warehouse/enterprise_power/upload/").status_code == 404
+
+
+def test_catalogue_list_shows_the_quality_score_with_its_trend(
+    client: Client, tmp_path: Path, power: Dataset, steward: User
+) -> None:
+    ingest(dataset=power, path=_csv(tmp_path, [_good(1), _good(2, kwh="-1")]), by=steward)
+    ingest(dataset=power, path=_csv(tmp_path, [_good(1), _good(2)], "v2.csv"), by=steward)
+    client.force_login(steward)
+    body = client.get("/catalog/").content.decode()
+    assert "<polyline" in body
+    score = current_version(power).score  # type: ignore[union-attr]
+    assert f"{score:.1f}" in body
+
+
+def test_old_data_lowers_timeliness_and_the_score(
+    tmp_path: Path, power: Dataset, steward: User
+) -> None:
+    this_month = timezone.localdate().replace(day=1).isoformat()
+    fresh_row = f"{_code(6)},{this_month},5,330802,赵六"
+    fresh = ingest(dataset=power, path=_csv(tmp_path, [fresh_row]), by=steward)
+    assert fresh.quality["timeliness"] == 1.0
+    old_row = f"{_code(7)},2019-01-01,5,330802,王五"
+    old = ingest(dataset=power, path=_csv(tmp_path, [old_row], "old.csv"), by=steward)
+    assert old.quality["timeliness"] == 0.0
+    assert old.quality["score"] < fresh.quality["score"]
