@@ -5,6 +5,8 @@ Loaded by a data migration, so a fresh database has them without the demo.
 
 from __future__ import annotations
 
+from typing import Any
+
 # 主题分类, after the open-data theme lists of Zhejiang's public data platform.
 THEMES: tuple[tuple[str, str, str], ...] = (
     ("economy", "经济建设", "Economic development"),
@@ -46,3 +48,18 @@ CODE_TABLES: tuple[tuple[str, str, str, str], ...] = (
         "GB/T 4754-2017",
     ),
 )
+
+
+def load_reference_data(theme: Any, thematic_warehouse: Any, code_table: Any) -> None:
+    """Create or refresh the reference rows; takes the model classes (historical ones in a
+    migration), so the data migration and a freshly flushed test database share one path."""
+    for code, name, name_en in THEMES:
+        theme.objects.update_or_create(code=code, defaults={"name": name, "name_en": name_en})
+    for code, name, name_en in THEMATIC_WAREHOUSES:
+        thematic_warehouse.objects.update_or_create(
+            code=code, defaults={"name": name, "name_en": name_en}
+        )
+    for code, name, name_en, source in CODE_TABLES:
+        code_table.objects.update_or_create(
+            code=code, defaults={"name": name, "name_en": name_en, "source": source}
+        )

@@ -7,6 +7,7 @@ killed load leaves the current version as it was, and the next load simply runs 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date, datetime
 from pathlib import Path
 
 from django.core.exceptions import PermissionDenied
@@ -148,14 +149,16 @@ def _quality_with_timeliness(
     keys = list(dataset.fields.filter(is_key=True).values_list("name", flat=True))
     timeliness = None
     days = FREQUENCY_DAYS.get(dataset.frequency)
-    date_field = next((f for f in specs if f.data_type in ("date", "datetime")), None)
+    date_field = next(
+        (f for f in specs if f.data_type in ("date", "datetime") and not f.encrypted), None
+    )
     if days and date_field is not None:
         table = engine.table_name(dataset.code, number)
         newest = warehouse.duckdb.execute(
             f'SELECT max("{date_field.name}") FROM "{table}"'  # noqa: S608 - names checked by the engine
         ).fetchone()
-        if newest and newest[0] is not None:
-            newest_date = newest[0].date() if hasattr(newest[0], "date") else newest[0]
+        if newest and isinstance(newest[0], date):
+            newest_date = newest[0].date() if isinstance(newest[0], datetime) else newest[0]
             age = (timezone.localdate() - newest_date).days
             timeliness = max(0.0, min(1.0, 1 - (age - days) / (2 * days))) if age > days else 1.0
     return engine.quality(warehouse, dataset.code, number, specs, keys, timeliness=timeliness)

@@ -15,6 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpRespons
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from shuzhi.platform.audit.services import audit_record
@@ -37,6 +38,14 @@ from .services import NotIngestible, ingest, version_restore
 from .spec import IngestError
 
 SAMPLE_ROWS = 20
+QUALITY_LABELS = {  # 数据质量 measures, in the order they are shown
+    "completeness": gettext_lazy("Completeness"),
+    "validity": gettext_lazy("Validity"),
+    "uniqueness": gettext_lazy("Uniqueness of keys"),
+    "code_table_consistency": gettext_lazy("Code-table consistency"),
+    "timeliness": gettext_lazy("Timeliness"),
+    "score": gettext_lazy("Score (0–100)"),
+}
 
 
 def _dataset(request: HttpRequest, code: str) -> Dataset:
@@ -80,6 +89,11 @@ def versions_panel(request: HttpRequest, dataset: Dataset) -> str:
             "trend": trend,
             "stale": is_stale(dataset),
             "editable": can_edit(request.user, dataset),
+            "measures": [
+                (label, versions[0].quality[key])
+                for key, label in QUALITY_LABELS.items()
+                if versions and key in versions[0].quality
+            ],
         },
         request=request,
     )

@@ -323,3 +323,30 @@ def test_old_data_lowers_timeliness_and_the_score(
     old = ingest(dataset=power, path=_csv(tmp_path, [old_row], "old.csv"), by=steward)
     assert old.quality["timeliness"] == 0.0
     assert old.quality["score"] < fresh.quality["score"]
+
+
+def test_timeliness_ignores_encrypted_date_fields(
+    tmp_path: Path, eib: Department, steward: User
+) -> None:
+    dataset = dataset_create(
+        by=steward,
+        code="births",
+        owner=eib,
+        name="出生",
+        division=eib.division,
+        frequency="monthly",
+        share_attribute="none",
+        share_condition="个人信息保护法",
+        open_attribute="closed",
+        grade=4,
+        fields=[
+            FieldInput("born_on", "出生日期", "date", {"grade": 4}),
+            FieldInput("n", "序号", "integer", {"grade": 1, "is_key": True}),
+        ],
+    )
+    dataset_publish(dataset=dataset, by=steward)
+    path = tmp_path / "births.csv"
+    path.write_text("born_on,n\n2026-01-01,1\n", encoding="utf-8")
+    report = ingest(dataset=dataset, path=path, by=steward)
+    assert report.rows_loaded == 1
+    assert "timeliness" not in report.quality

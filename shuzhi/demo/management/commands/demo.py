@@ -36,6 +36,7 @@ from shuzhi.platform.catalog.models import (
     ThematicWarehouse,
     Theme,
 )
+from shuzhi.platform.catalog.reference import load_reference_data
 from shuzhi.platform.catalog.services import (
     FieldInput,
     dataset_create,
@@ -182,6 +183,7 @@ class Command(BaseCommand):
     @transaction.atomic
     def load_industries(self) -> None:
         """GB/T 4754 industries and GB/T 2260 divisions become catalogue code tables."""
+        load_reference_data(Theme, ThematicWarehouse, CodeTable)  # gone if the tables were flushed
         industries = CodeTable.objects.get(code="gbt4754")
         divisions = CodeTable.objects.get(code="gbt2260")
         existing = set(CodeEntry.objects.values_list("table_id", "code"))
