@@ -31,6 +31,8 @@ class Version(models.Model):  # 版本
     quality = models.JSONField(_("quality"), default=dict, blank=True)
     score = models.FloatField(_("quality score"), null=True, blank=True)
     error = models.TextField(_("error"), blank=True)
+    # "host:pid" of the process running a load, to tell a live load from one that was killed
+    loader = models.CharField(max_length=128, blank=True)
     created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", null=True)
     created_at = models.DateTimeField(_("started at"), default=timezone.now)
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)

@@ -6,6 +6,8 @@ killed load leaves the current version as it was, and the next load simply runs 
 
 from __future__ import annotations
 
+import os
+import socket
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
@@ -31,7 +33,27 @@ from .spec import IngestError, IngestReport
 
 
 class NotIngestible(Exception):
-    """The dataset cannot take data now (not published); the message says why."""
+    """The dataset cannot take data now (not published, or being loaded); the message says why."""
+
+
+def _this_loader() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _loader_alive(loader: str) -> bool:
+    """Whether the process that started a load still runs (only knowable on this host)."""
+    host, _, pid = loader.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    if int(pid) == os.getpid():
+        return True  # another thread of this process
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _require_steward(by: User, dataset: Dataset) -> None:
@@ -43,9 +65,12 @@ def _require_steward(by: User, dataset: Dataset) -> None:
 def _start_version(dataset: Dataset, *, by: User, path: Path, display_name: str) -> Version:
     with transaction.atomic():
         # a load that never finished (a crash, kill -9) is marked failed; its staging is dropped
-        stale = list(
+        loading = list(
             Version.objects.select_for_update().filter(dataset=dataset, state=Version.State.LOADING)
         )
+        if any(_loader_alive(v.loader) for v in loading):
+            raise NotIngestible("another load of this dataset is still running: try again later")
+        stale = loading
         for version in stale:
             version.state = Version.State.FAILED
             version.error = "interrupted before it completed"
@@ -58,6 +83,7 @@ def _start_version(dataset: Dataset, *, by: User, path: Path, display_name: str)
             file_name=display_name[:255],
             file_size=path.stat().st_size if path.exists() else 0,
             created_by=by,
+            loader=_this_loader(),
         )
     if stale:
         with open_warehouse() as warehouse:

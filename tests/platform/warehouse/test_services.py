@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -142,10 +146,27 @@ def test_an_unreadable_file_changes_nothing_current(
     assert AuditEntry.objects.filter(action="warehouse.ingest", outcome="failure").exists()
 
 
+def test_a_running_load_is_not_disturbed_by_a_second_one(
+    tmp_path: Path, power: Dataset, steward: User
+) -> None:
+    live = f"{socket.gethostname()}:{os.getpid()}"
+    Version.objects.create(dataset=power, number=1, state="loading", file_name="x.csv", loader=live)
+    with pytest.raises(NotIngestible, match="still running"):
+        ingest(dataset=power, path=_csv(tmp_path, [_good(1)]), by=steward)
+    assert Version.objects.get(number=1).state == "loading"
+    assert Version.objects.count() == 1
+
+
 def test_an_interrupted_load_is_marked_failed_by_the_next(
     tmp_path: Path, power: Dataset, steward: User
 ) -> None:
-    Version.objects.create(dataset=power, number=1, state="loading", file_name="x.csv")
+    exited = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
+    loader = f"{socket.gethostname()}:{exited.stdout.strip()}"  # a process that is gone
+    Version.objects.create(
+        dataset=power, number=1, state="loading", file_name="x.csv", loader=loader
+    )
     ingest(dataset=power, path=_csv(tmp_path, [_good(1)]), by=steward)
     assert Version.objects.get(number=1).state == "failed"
     assert current_version(power).number == 2  # type: ignore[union-attr]
