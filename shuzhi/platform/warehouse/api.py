@@ -17,6 +17,7 @@ from shuzhi.platform.catalog.models import Dataset
 from shuzhi.platform.catalog.selectors import dataset_get
 from shuzhi.platform.errors import ApiError
 
+from .messages import translate_ingest_error, translate_reason
 from .models import Version
 from .selectors import version_list
 from .services import NotIngestible, ingest, version_restore
@@ -68,10 +69,13 @@ def ingest_route(request: HttpRequest, code: str, file: File[UploadedFile]) -> d
                 display_name=file.name or "upload",
             )
         except IngestError as exc:
-            raise ApiError(422, "unreadable_file", str(exc)) from exc
+            raise ApiError(422, "unreadable_file", translate_ingest_error(exc)) from exc
         except NotIngestible as exc:
             raise ApiError(409, "not_ingestible", str(exc)) from exc
-    return report.to_json()
+    body = report.to_json()
+    for row in body["quarantine"]:
+        row["reason"] = translate_reason(row["reason"])
+    return body
 
 
 @router.get(

@@ -25,6 +25,7 @@ from shuzhi.platform.catalog.selectors import can_edit, dataset_get
 from . import engine
 from .connection import open_warehouse
 from .forms import UploadForm
+from .messages import translate_ingest_error, translate_reason
 from .models import Version
 from .selectors import (
     current_version,
@@ -150,10 +151,14 @@ def upload(request: HttpRequest, code: str) -> HttpResponse:
         else:
             report, error = _ingest_upload(request, dataset, uploaded)
     status = 400 if (error or form.errors) else 200
+    shown = [
+        (q.row, q.field, translate_reason(q.reason))
+        for q in (report.quarantine[:50] if report is not None else [])  # type: ignore[attr-defined]
+    ]
     return render(
         request,
         "warehouse/upload.html",
-        {"dataset": dataset, "form": form, "report": report, "error": error},
+        {"dataset": dataset, "form": form, "report": report, "error": error, "shown": shown},
         status=status,
     )
 
@@ -172,7 +177,9 @@ def _ingest_upload(request: HttpRequest, dataset: Dataset, uploaded: object) -> 
                 request=request,
                 display_name=getattr(uploaded, "name", "upload"),
             )
-        except (IngestError, NotIngestible) as exc:
+        except IngestError as exc:
+            return None, translate_ingest_error(exc)
+        except NotIngestible as exc:
             return None, str(exc)
     return report, ""
 
@@ -190,6 +197,8 @@ def quarantine(
         raise Http404(number)
     with open_warehouse() as warehouse:
         rows = engine.quarantine_rows(warehouse, dataset.code, number)
+    for row in rows:
+        row["reason"] = translate_reason(str(row.get("reason", "")))
     audit_record(
         action="warehouse.read",
         actor=request.user,
