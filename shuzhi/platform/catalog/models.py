@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -136,8 +137,15 @@ class CodeEntry(models.Model):
         return f"{self.code} {self.name}"
 
 
+DATASET_CODE = RegexValidator(
+    r"^[a-z][a-z0-9_]{1,63}$",
+    _("Use 2–64 lower-case letters, digits and underscores, starting with a letter."),
+)
+
+
 class Dataset(models.Model):  # 数据集
-    code = models.SlugField(_("code"), max_length=64, unique=True)
+    # the code also names the dataset's warehouse tables, hence the strict shape
+    code = models.CharField(_("code"), max_length=64, unique=True, validators=[DATASET_CODE])
     name = models.CharField(_("name"), max_length=200)
     name_en = models.CharField(_("English name"), max_length=300, blank=True)
     description = models.TextField(_("description"), blank=True)

@@ -152,3 +152,10 @@ def test_lineage_is_recorded_by_the_target_steward(make_dataset: Any, steward: U
     with pytest.raises(ValueError, match="itself"):
         lineage_add(source=source, target=source, transformation="x", by=steward)
     assert Dataset.objects.count() == 2
+
+
+@pytest.mark.parametrize("code", ["Bad-Code", "has-hyphen", "x", "9starts_with_digit", "空格 code"])
+def test_dataset_codes_must_be_safe_table_names(make_dataset: Any, code: str) -> None:
+    with pytest.raises(ValidationError):
+        make_dataset(code)
+    assert not Dataset.objects.filter(code=code).exists()
