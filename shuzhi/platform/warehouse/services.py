@@ -110,6 +110,13 @@ def ingest(
     if dataset.status != Status.PUBLISHED:
         raise NotIngestible("only a published dataset takes data: publish it first")
     version = _start_version(dataset, by=by, path=path, display_name=display_name or path.name)
+
+    def report_progress(rows_so_far: int) -> None:
+        # committed at once (no surrounding transaction), so the upload page can poll it
+        Version.objects.filter(pk=version.pk).update(rows_in=rows_so_far)
+        if progress is not None:
+            progress(rows_so_far)
+
     try:
         with open_warehouse() as warehouse:
             report = engine.ingest_file(
@@ -120,7 +127,7 @@ def ingest(
                 fields=field_specs(dataset),
                 key_fields=list(dataset.fields.filter(is_key=True).values_list("name", flat=True)),
                 cipher=field_cipher(),
-                progress=progress,
+                progress=report_progress,
             )
             report.quality = _quality_with_timeliness(warehouse, dataset, version.number)
     except IngestError as exc:

@@ -11,7 +11,7 @@ from tempfile import NamedTemporaryFile
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
@@ -182,6 +182,20 @@ def _ingest_upload(request: HttpRequest, dataset: Dataset, uploaded: object) -> 
         except NotIngestible as exc:
             return None, str(exc)
     return report, ""
+
+
+@login_required
+def progress(request: HttpRequest, code: str) -> JsonResponse:
+    """How far the running load of a dataset has got (polled by the upload page)."""
+    dataset = _dataset(request, code)
+    if not can_edit(request.user, dataset):
+        raise Http404(code)
+    version = Version.objects.filter(dataset=dataset).order_by("-number").first()
+    if version is None:
+        return JsonResponse({"state": "none", "rows": 0})
+    return JsonResponse(
+        {"state": version.state, "version": version.number, "rows": version.rows_in}
+    )
 
 
 @login_required

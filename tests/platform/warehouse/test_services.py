@@ -371,3 +371,30 @@ def test_timeliness_ignores_encrypted_date_fields(
     report = ingest(dataset=dataset, path=path, by=steward)
     assert report.rows_loaded == 1
     assert "timeliness" not in report.quality
+
+
+def test_progress_is_recorded_while_loading_and_can_be_polled(
+    client: Client, tmp_path: Path, power: Dataset, steward: User
+) -> None:
+    seen: list[int] = []
+    rows = [_good(n) for n in range(1, 6)]
+    ingest(dataset=power, path=_csv(tmp_path, rows), by=steward, progress=seen.append)
+    assert seen
+    assert seen[-1] == 5
+    Version.objects.create(
+        dataset=power, number=9, state="loading", file_name="big.csv", rows_in=1234
+    )
+    client.force_login(steward)
+    assert client.get("/warehouse/enterprise_power/progress/").json() == {
+        "state": "loading",
+        "version": 9,
+        "rows": 1234,
+    }
+
+
+def test_progress_is_hidden_from_other_departments(client: Client, power: Dataset) -> None:
+    other = UserFactory(
+        username="o", roles=["data_steward"], department=DepartmentFactory(code="330800-FIN")
+    )
+    client.force_login(other)
+    assert client.get("/warehouse/enterprise_power/progress/").status_code == 404
