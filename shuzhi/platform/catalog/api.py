@@ -229,6 +229,10 @@ def dataset_patch(request: HttpRequest, code: str, payload: DatasetPatch) -> Dat
         )
     except ValidationError as exc:
         raise _invalid(exc) from exc
+    except PublishRefused as exc:
+        raise ApiError(
+            409, "publish_rules", exc.problems[0].message if len(exc.problems) == 1 else str(exc)
+        ) from exc
 
 
 @router.post(

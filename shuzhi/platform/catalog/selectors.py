@@ -87,7 +87,9 @@ def can_edit(by: object, dataset: Dataset) -> bool:
     return has_perm(by, "catalog.edit") and getattr(by, "department_id", None) == dataset.owner_id
 
 
-def lineage_graph(dataset: Dataset, *, depth: int = 3) -> dict[str, list[dict[str, object]]]:
+def lineage_graph(
+    dataset: Dataset, *, by: object, depth: int = 3
+) -> dict[str, list[dict[str, object]]]:
     """Nodes and edges around a dataset, up and down ``depth`` steps (for the ECharts graph)."""
     seen = {dataset.pk}
     frontier = {dataset.pk}
@@ -105,7 +107,8 @@ def lineage_graph(dataset: Dataset, *, depth: int = 3) -> dict[str, list[dict[st
                     frontier.add(node)
         if not frontier:
             break
-    nodes = {d.pk: d for d in Dataset.objects.filter(pk__in=seen)}
+    nodes = {d.pk: d for d in _visible(by).filter(pk__in=seen)}  # no other department's drafts
+    shown = {d.code for d in nodes.values()}
     return {
         "nodes": [
             {"id": d.code, "name": d.name, "current": d.pk == dataset.pk} for d in nodes.values()
@@ -113,5 +116,6 @@ def lineage_graph(dataset: Dataset, *, depth: int = 3) -> dict[str, list[dict[st
         "edges": [
             {"source": e.source.code, "target": e.target.code, "label": e.transformation}
             for e in edges.values()
+            if e.source.code in shown and e.target.code in shown
         ],
     }

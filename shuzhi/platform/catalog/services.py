@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from shuzhi.platform.accounts.models import Department, User
 from shuzhi.platform.audit.models import Outcome
@@ -143,6 +144,10 @@ def dataset_update(
         for position, item in enumerate(fields):
             _field_save(dataset, position, item)
         changed.append("fields")
+    if dataset.status == Status.PUBLISHED:
+        problems = publish_problems(dataset)
+        if problems:
+            raise PublishRefused(problems)  # the transaction rolls the edit back
     audit_record(
         action="dataset.update",
         actor=by,
@@ -160,6 +165,8 @@ def dataset_publish(*, dataset: Dataset, by: User, request: HttpRequest | None =
     """
     _require_steward(by, dataset.owner_id)
     problems = publish_problems(dataset)
+    if dataset.status == Status.RETIRED:
+        problems.insert(0, Problem("retired", _("A retired dataset cannot be published again.")))
     if problems:
         audit_record(
             action="dataset.publish",

@@ -65,7 +65,7 @@ def dataset_detail(request: HttpRequest, code: str) -> HttpResponse:
         "fields": dataset.fields.select_related("code_table"),
         "editable": editable,
         "problems": publish_problems(dataset) if editable and dataset.status == "draft" else [],
-        "lineage": lineage_graph(dataset),
+        "lineage": lineage_graph(dataset, by=request.user),
         "history": history.order_by("-seq")[:50] if editable else [],
         "panels": [(p.slug, p.title, p.render(request, dataset)) for p in PANELS],
     }
@@ -80,9 +80,14 @@ def dataset_edit(request: HttpRequest, code: str) -> HttpResponse:
         raise Http404(code)
     form = DatasetForm(request.POST or None, instance=Dataset.objects.get(pk=dataset.pk))
     if request.method == "POST" and form.is_valid():
-        dataset_update(dataset=dataset, by=request.user, request=request, **form.cleaned_data)  # type: ignore[arg-type]
-        messages.success(request, _("Saved."))
-        return redirect("catalog:detail", code=dataset.code)
+        try:
+            dataset_update(dataset=dataset, by=request.user, request=request, **form.cleaned_data)  # type: ignore[arg-type]
+        except PublishRefused as refused:
+            for problem in refused.problems:
+                form.add_error(None, problem.message)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("catalog:detail", code=dataset.code)
     return render(
         request,
         "catalog/edit.html",

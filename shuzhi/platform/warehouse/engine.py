@@ -32,6 +32,7 @@ Quality (数据质量) per version, each a share from 0 to 1, and a score from 0
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import queue
 import re
@@ -49,7 +50,7 @@ import pyarrow.compute as pc
 
 from shuzhi.platform.security.sm import FieldCipher
 
-from .checks import DECIMAL_PRECISION, DECIMAL_SCALE, ColumnChecker
+from .checks import DECIMAL_PRECISION, DECIMAL_SCALE, ColumnCheck, ColumnChecker
 from .readers import read_batches
 from .spec import ROW_COLUMN, FieldSpec, IngestReport, QuarantinedRow
 
@@ -241,6 +242,26 @@ def _count(con: duckdb.DuckDBPyConnection, name: str) -> int:
     return int(found[0]) if found else 0
 
 
+_QUOTED = re.compile(r"'[^']*'")
+
+
+def redact_reason(reason: str) -> str:
+    """A reason without the value it quotes, for fields graded L3–L4 (their reasons are stored
+    in clear in the quarantine table, so they must not repeat the value).
+
+    >>> redact_reason("not a real date: 1999-13-45")
+    'not a real date'
+    >>> redact_reason("birth date '19491331' (positions 7-14) is not a real date")
+    "birth date '***' (positions 7-14) is not a real date"
+    """
+    return _QUOTED.sub("'***'", reason.split(": ", 1)[0])
+
+
+def _redacted(check: ColumnCheck) -> ColumnCheck:
+    reasons = [None if r is None else redact_reason(r) for r in check.reasons.to_pylist()]
+    return dataclasses.replace(check, reasons=pa.array(reasons, pa.string()))
+
+
 class _BatchLoader:
     """Checks one batch of raw rows and splits it into loaded and quarantined Arrow tables."""
 
@@ -254,7 +275,9 @@ class _BatchLoader:
         n = batch.num_rows
         rows = pa.array(range(first_row, first_row + n), pa.int64())
         checked = [
-            checker.check(batch.column(spec.name))
+            _redacted(checker.check(batch.column(spec.name)))
+            if spec.encrypted
+            else checker.check(batch.column(spec.name))
             for checker, spec in zip(self.checkers, self.fields, strict=True)
         ]
         # (rows that failed, index of their first failing field, its reason), once any fail

@@ -71,7 +71,9 @@ def masked_row(dataset: Dataset, row: dict[str, Any]) -> dict[str, Any]:
     shown: dict[str, Any] = {}
     for field in dataset.fields.all():
         value = row.get(field.name)
-        if value is not None and field.encrypted:
+        if value is not None and cipher.is_ciphertext(str(value)):
+            # decided by the stored value, not the field's grade now: a grade may have changed
+            # since this version was loaded
             value = cipher.decrypt(str(value))
         if value is not None and (field.grade or 0) >= Grade.L3:
             value = (

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import socket
 from collections.abc import Callable
+from contextlib import suppress
 from datetime import date, datetime
 from pathlib import Path
 
@@ -29,7 +30,7 @@ from . import engine
 from .connection import open_warehouse
 from .models import Version
 from .selectors import field_specs
-from .spec import IngestError, IngestReport
+from .spec import IngestReport
 
 
 class NotIngestible(Exception):
@@ -109,6 +110,8 @@ def ingest(
     _require_steward(by, dataset)
     if dataset.status != Status.PUBLISHED:
         raise NotIngestible("only a published dataset takes data: publish it first")
+    if not dataset.fields.exists():
+        raise NotIngestible("the dataset has no fields to check the file against")
     version = _start_version(dataset, by=by, path=path, display_name=display_name or path.name)
 
     def report_progress(rows_so_far: int) -> None:
@@ -130,7 +133,9 @@ def ingest(
                 progress=report_progress,
             )
             report.quality = _quality_with_timeliness(warehouse, dataset, version.number)
-    except IngestError as exc:
+    except Exception as exc:  # any failure: never leave a version "loading" behind
+        with suppress(Exception), open_warehouse() as warehouse:
+            engine.drop_version(warehouse, dataset.code, version.number)
         version.state = Version.State.FAILED
         version.error = str(exc)
         version.completed_at = timezone.now()

@@ -206,8 +206,10 @@ def quarantine(
     dataset = _dataset(request, code)
     if not can_edit(request.user, dataset):
         raise Http404(code)
-    version = Version.objects.filter(dataset=dataset, number=number).first()
-    if version is None:
+    version = Version.objects.filter(
+        dataset=dataset, number=number, state=Version.State.COMPLETE
+    ).first()
+    if version is None:  # a failed or unfinished load has no quarantine to show
         raise Http404(number)
     with open_warehouse() as warehouse:
         rows = engine.quarantine_rows(warehouse, dataset.code, number)

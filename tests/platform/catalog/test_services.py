@@ -159,3 +159,40 @@ def test_dataset_codes_must_be_safe_table_names(make_dataset: Any, code: str) ->
     with pytest.raises(ValidationError):
         make_dataset(code)
     assert not Dataset.objects.filter(code=code).exists()
+
+
+def test_a_published_dataset_cannot_be_edited_into_breaking_the_rules(
+    make_dataset: Any, steward: User
+) -> None:
+    dataset = dataset_publish(dataset=make_dataset(), by=steward)
+    with pytest.raises(PublishRefused) as info:
+        dataset_update(dataset=dataset, by=steward, grade=4, open_attribute="open")
+    assert "l4_open" in [p.code for p in info.value.problems]
+    dataset.refresh_from_db()
+    assert (dataset.grade, dataset.open_attribute, dataset.status) == (3, "restricted", "published")
+
+
+def test_a_retired_dataset_is_not_published_again(make_dataset: Any, steward: User) -> None:
+    from shuzhi.platform.catalog.services import dataset_retire
+
+    dataset = dataset_retire(
+        dataset=dataset_publish(dataset=make_dataset(), by=steward), by=steward
+    )
+    with pytest.raises(PublishRefused) as info:
+        dataset_publish(dataset=dataset, by=steward)
+    assert info.value.problems[0].code == "retired"
+
+
+def test_lineage_hides_other_departments_drafts(make_dataset: Any, steward: User) -> None:
+    from shuzhi.platform.catalog.selectors import lineage_graph
+
+    source = make_dataset("draft_source")
+    target = dataset_publish(dataset=make_dataset("public_target"), by=steward)
+    lineage_add(source=source, target=target, transformation="x", by=steward)
+    outsider = UserFactory(
+        username="out", roles=["clerk"], department=DepartmentFactory(code="330800-FIN")
+    )
+    graph = lineage_graph(target, by=outsider)
+    assert [n["id"] for n in graph["nodes"]] == ["public_target"]
+    assert graph["edges"] == []
+    assert len(lineage_graph(target, by=steward)["edges"]) == 1

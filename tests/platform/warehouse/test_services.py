@@ -398,3 +398,58 @@ def test_progress_is_hidden_from_other_departments(client: Client, power: Datase
     )
     client.force_login(other)
     assert client.get("/warehouse/enterprise_power/progress/").status_code == 404
+
+
+def test_an_unexpected_failure_marks_the_version_failed_and_frees_the_dataset(
+    tmp_path: Path, power: Dataset, steward: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def boom(**kwargs: Any) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(engine, "ingest_file", boom)
+    with pytest.raises(RuntimeError):
+        ingest(dataset=power, path=_csv(tmp_path, [_good(1)]), by=steward)
+    assert Version.objects.get(number=1).state == "failed"
+    monkeypatch.undo()
+    assert ingest(dataset=power, path=_csv(tmp_path, [_good(1)]), by=steward).rows_loaded == 1
+
+
+def test_a_dataset_without_fields_takes_no_data(
+    tmp_path: Path, power: Dataset, steward: User
+) -> None:
+    power.fields.all().delete()
+    with pytest.raises(NotIngestible, match="no fields"):
+        ingest(dataset=power, path=_csv(tmp_path, [_good(1)]), by=steward)
+    assert not Version.objects.exists()
+
+
+def test_regrading_a_field_after_a_load_keeps_the_page_working_and_masked(
+    client: Client, tmp_path: Path, power: Dataset, steward: User
+) -> None:
+    ingest(dataset=power, path=_csv(tmp_path, [_good(1)]), by=steward)
+    power.fields.filter(name="county").update(grade=3)
+    client.force_login(steward)
+    response = client.get("/catalog/enterprise_power/")
+    assert response.status_code == 200
+    sample = response.content.decode().split('id="tab-sample"')[1].split("</table>")[0]
+    assert '<td class="small">***</td>' in sample  # the now-L3 county is masked
+
+
+def test_reasons_of_encrypted_fields_do_not_repeat_the_value(
+    tmp_path: Path, power: Dataset, steward: User
+) -> None:
+    power.fields.filter(name="month").update(grade=3)
+    Dataset.objects.filter(pk=power.pk).update(grade=3)
+    report = ingest(
+        dataset=power, path=_csv(tmp_path, [f"{_code(1)},1999-13-45,1,330802,张三"]), by=steward
+    )
+    assert report.rows_quarantined == 1
+    assert "1999-13-45" not in report.quarantine[0].reason
+
+
+def test_quarantine_of_a_failed_version_is_404(
+    client: Client, power: Dataset, steward: User
+) -> None:
+    Version.objects.create(dataset=power, number=1, state="failed", file_name="x.csv")
+    client.force_login(steward)
+    assert client.get("/warehouse/enterprise_power/versions/1/quarantine/").status_code == 404
