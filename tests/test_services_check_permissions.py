@@ -1,7 +1,7 @@
 """Every service checks permission (STYLE.md 3, after CKAN's coding-standards test).
 
-A public function of any ``services.py`` must call ``require(...)`` (or a ``_require_…`` wrapper of
-its module) itself, or be listed here
+A public function of any ``services.py`` must call ``require(...)`` (or a ``require_…`` wrapper of
+it) itself, or be listed here
 with the reason it needs no permission. A new service fails this test until it does one or the
 other.
 """
@@ -40,7 +40,9 @@ def _calls_require(node: ast.FunctionDef) -> bool:
         if isinstance(call, ast.Call):
             func = call.func
             name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-            if name == "require" or name.startswith("_require"):  # or a module's own wrapper
+            if name.lstrip("_").startswith(
+                "require"
+            ):  # require, or a wrapper such as require_steward
                 return True
     return False
 

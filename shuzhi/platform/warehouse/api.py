@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from pathlib import Path
-from tempfile import NamedTemporaryFile
 from typing import Any
 
 from django.conf import settings
@@ -20,7 +18,7 @@ from shuzhi.platform.errors import ApiError
 from .messages import translate_ingest_error, translate_reason
 from .models import Version
 from .selectors import version_list
-from .services import NotIngestible, ingest, version_restore
+from .services import NotIngestible, ingest_upload, version_restore
 from .spec import IngestError
 
 router = Router(tags=["warehouse"])
@@ -55,23 +53,17 @@ def ingest_route(request: HttpRequest, code: str, file: File[UploadedFile]) -> d
     dataset = _dataset(request, code)
     if (file.size or 0) > settings.INGEST_MAX_UPLOAD_MB * 1024 * 1024:
         raise ApiError(413, "body_too_large", _("The request body is too large."))
-    suffix = Path(file.name or "upload").suffix.lower()[:10]
-    with NamedTemporaryFile(suffix=suffix, dir=settings.DATA_DIR) as handle:
-        for chunk in file.chunks():
-            handle.write(chunk)
-        handle.flush()
-        try:
-            report = ingest(
-                dataset=dataset,
-                path=Path(handle.name),
-                by=request.user,  # type: ignore[arg-type]
-                request=request,
-                display_name=file.name or "upload",
-            )
-        except IngestError as exc:
-            raise ApiError(422, "unreadable_file", translate_ingest_error(exc)) from exc
-        except NotIngestible as exc:
-            raise ApiError(409, "not_ingestible", str(exc)) from exc
+    try:
+        report = ingest_upload(
+            dataset=dataset,
+            uploaded=file,
+            by=request.user,  # type: ignore[arg-type]
+            request=request,
+        )
+    except IngestError as exc:
+        raise ApiError(422, "unreadable_file", translate_ingest_error(exc)) from exc
+    except NotIngestible as exc:
+        raise ApiError(409, "not_ingestible", str(exc)) from exc
     body = report.to_json()
     for row in body["quarantine"]:
         row["reason"] = translate_reason(row["reason"])

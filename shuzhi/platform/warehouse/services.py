@@ -12,8 +12,10 @@ from collections.abc import Callable
 from contextlib import suppress
 from datetime import date, datetime
 from pathlib import Path
+from tempfile import NamedTemporaryFile
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Max
 from django.http import HttpRequest
@@ -23,8 +25,8 @@ from shuzhi.platform.accounts.models import User
 from shuzhi.platform.audit.models import Outcome
 from shuzhi.platform.audit.services import audit_record
 from shuzhi.platform.catalog.models import FREQUENCY_DAYS, Dataset, Status
+from shuzhi.platform.catalog.services import require_steward
 from shuzhi.platform.security.keys import field_cipher
-from shuzhi.platform.security.permissions import require
 
 from . import engine
 from .connection import open_warehouse
@@ -58,9 +60,7 @@ def _loader_alive(loader: str) -> bool:
 
 
 def _require_steward(by: User, dataset: Dataset) -> None:
-    require(by, "warehouse.ingest")
-    if by.department_id != dataset.owner_id:
-        raise PermissionDenied("warehouse.ingest: not a steward of the owner department")
+    require_steward(by, dataset.owner_id, "warehouse.ingest")
 
 
 def _start_version(dataset: Dataset, *, by: User, path: Path, display_name: str) -> Version:
@@ -200,6 +200,25 @@ def _quality_with_timeliness(
             age = (timezone.localdate() - newest_date).days
             timeliness = max(0.0, min(1.0, 1 - (age - days) / (2 * days))) if age > days else 1.0
     return engine.quality(warehouse, dataset.code, number, specs, keys, timeliness=timeliness)
+
+
+def ingest_upload(
+    *,
+    dataset: Dataset,
+    uploaded: UploadedFile,
+    by: User,
+    request: HttpRequest | None = None,
+) -> IngestReport:
+    """Ingest an uploaded file (page or API): spooled to a temporary file, then ``ingest``."""
+    _require_steward(by, dataset)  # before a byte is written to disk
+    name = uploaded.name or "upload"
+    with NamedTemporaryFile(suffix=Path(name).suffix.lower()[:10], dir=settings.DATA_DIR) as handle:
+        for chunk in uploaded.chunks():
+            handle.write(chunk)
+        handle.flush()
+        return ingest(
+            dataset=dataset, path=Path(handle.name), by=by, request=request, display_name=name
+        )
 
 
 @transaction.atomic

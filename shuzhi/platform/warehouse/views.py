@@ -5,12 +5,11 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterator
-from pathlib import Path
-from tempfile import NamedTemporaryFile
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.files.uploadedfile import UploadedFile
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -35,8 +34,8 @@ from .selectors import (
     version_list,
     warehouse_overview,
 )
-from .services import NotIngestible, ingest, version_restore
-from .spec import IngestError
+from .services import NotIngestible, ingest_upload, version_restore
+from .spec import IngestError, IngestReport
 
 SAMPLE_ROWS = 20
 QUALITY_LABELS = {  # 数据质量 measures, in the order they are shown
@@ -153,7 +152,7 @@ def upload(request: HttpRequest, code: str) -> HttpResponse:
     status = 400 if (error or form.errors) else 200
     shown = [
         (q.row, q.field, translate_reason(q.reason))
-        for q in (report.quarantine[:50] if report is not None else [])  # type: ignore[attr-defined]
+        for q in (report.quarantine[:50] if report is not None else [])
     ]
     return render(
         request,
@@ -163,24 +162,20 @@ def upload(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-def _ingest_upload(request: HttpRequest, dataset: Dataset, uploaded: object) -> tuple[object, str]:
-    suffix = Path(getattr(uploaded, "name", "upload")).suffix.lower()[:10]
-    with NamedTemporaryFile(suffix=suffix, dir=settings.DATA_DIR) as handle:
-        for chunk in uploaded.chunks():  # type: ignore[attr-defined]
-            handle.write(chunk)
-        handle.flush()
-        try:
-            report = ingest(
-                dataset=dataset,
-                path=Path(handle.name),
-                by=request.user,  # type: ignore[arg-type]
-                request=request,
-                display_name=getattr(uploaded, "name", "upload"),
-            )
-        except IngestError as exc:
-            return None, translate_ingest_error(exc)
-        except NotIngestible as exc:
-            return None, str(exc)
+def _ingest_upload(
+    request: HttpRequest, dataset: Dataset, uploaded: UploadedFile
+) -> tuple[IngestReport | None, str]:
+    try:
+        report = ingest_upload(
+            dataset=dataset,
+            uploaded=uploaded,
+            by=request.user,  # type: ignore[arg-type]
+            request=request,
+        )
+    except IngestError as exc:
+        return None, translate_ingest_error(exc)
+    except NotIngestible as exc:
+        return None, str(exc)
     return report, ""
 
 
