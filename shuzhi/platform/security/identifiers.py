@@ -29,7 +29,13 @@ from typing import Literal, TypedDict
 
 __all__ = [
     "CREDIT_CODE_ALPHABET",
+    "CREDIT_CODE_WEIGHTS",
+    "EARLIEST_BIRTH_DATE",
     "GB32100_2015_REGISTRATION_AUTHORITIES",
+    "ID_CHECK_CHARS",
+    "ID_NUMBER_WEIGHTS",
+    "ORGANISATION_CODE_WEIGHTS",
+    "PROVINCE_PREFIXES",
     "IdNumberFacts",
     "IdentifierCheck",
     "check_credit_code",
@@ -71,7 +77,7 @@ def _fail(code: str, reason: str, normalised: str) -> IdentifierCheck:
 
 CREDIT_CODE_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # no I, O, S, V, Z
 _CREDIT_CODE_VALUES = {char: index for index, char in enumerate(CREDIT_CODE_ALPHABET)}
-_CREDIT_CODE_WEIGHTS = tuple(pow(3, i, 31) for i in range(17))  # 1, 3, 9, 27, 19, 26, ...
+CREDIT_CODE_WEIGHTS = tuple(pow(3, i, 31) for i in range(17))  # 1, 3, 9, 27, 19, 26, ...
 
 # Registration authority (登记管理部门) → (name, {organisation type (机构类别): name}), as
 # published for GB 32100-2015 including the A and N authorities. Public implementations list
@@ -119,7 +125,7 @@ GB32100_2015_REGISTRATION_AUTHORITIES: Mapping[str, tuple[str, Mapping[str, str]
 _ORGANISATION_CODE_VALUES = {
     char: index for index, char in enumerate("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 }
-_ORGANISATION_CODE_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
+ORGANISATION_CODE_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
 
 
 def credit_code_check_char(first17: str) -> str:
@@ -135,7 +141,7 @@ def credit_code_check_char(first17: str) -> str:
     if bad:
         raise ValueError(f"character {bad[0]!r} is not in the GB 32100 alphabet")
     total = sum(
-        _CREDIT_CODE_VALUES[char] * w for char, w in zip(body, _CREDIT_CODE_WEIGHTS, strict=True)
+        _CREDIT_CODE_VALUES[char] * w for char, w in zip(body, CREDIT_CODE_WEIGHTS, strict=True)
     )
     return CREDIT_CODE_ALPHABET[(31 - total % 31) % 31]
 
@@ -154,7 +160,7 @@ def organisation_code_check_char(first8: str) -> str:
         raise ValueError(f"character {bad[0]!r} is not allowed in an organisation code")
     total = sum(
         _ORGANISATION_CODE_VALUES[char] * w
-        for char, w in zip(body, _ORGANISATION_CODE_WEIGHTS, strict=True)
+        for char, w in zip(body, ORGANISATION_CODE_WEIGHTS, strict=True)
     )
     check = 11 - total % 11
     return {10: "X", 11: "0"}.get(check, str(check))
@@ -228,16 +234,16 @@ def check_credit_code(code: str) -> IdentifierCheck:
 
 # --- Citizen identity number, GB 11643-1999 ------------------------------------------------
 
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_ID_CHECK_CHARS = "10X98765432"  # indexed by the weighted sum mod 11
+ID_NUMBER_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+ID_CHECK_CHARS = "10X98765432"  # indexed by the weighted sum mod 11
 # Province-level prefixes of GB/T 2260; 71 Taiwan, 81 Hong Kong, 82 Macao, and 83 for
 # residence permits of Taiwan residents.
-_PROVINCE_PREFIXES = frozenset({
+PROVINCE_PREFIXES = frozenset({
     "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37",
     "41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64",
     "65", "71", "81", "82", "83",
 })  # fmt: skip
-_EARLIEST_BIRTH_DATE = date(1900, 1, 1)
+EARLIEST_BIRTH_DATE = date(1900, 1, 1)
 
 Sex = Literal["male", "female"]
 
@@ -259,8 +265,8 @@ def id_number_check_char(first17: str) -> str:
     body = _normalise(first17)
     if len(body) != 17 or not body.isdecimal() or not body.isascii():
         raise ValueError("need the first 17 digits of an identity number")
-    total = sum(int(digit) * w for digit, w in zip(body, _ID_WEIGHTS, strict=True))
-    return _ID_CHECK_CHARS[total % 11]
+    total = sum(int(digit) * w for digit, w in zip(body, ID_NUMBER_WEIGHTS, strict=True))
+    return ID_CHECK_CHARS[total % 11]
 
 
 def check_id_number(value: str, *, today: date | None = None) -> IdentifierCheck:
@@ -299,7 +305,7 @@ def check_id_number(value: str, *, today: date | None = None) -> IdentifierCheck
                 f"character {char!r} at position {position} is not allowed: it must be {what}",
                 number,
             )
-    if number[:2] not in _PROVINCE_PREFIXES:
+    if number[:2] not in PROVINCE_PREFIXES:
         return _fail(
             "bad_division",
             f"division code {number[:6]!r} (positions 1-6) does not start with a province code",
@@ -324,7 +330,7 @@ def _birth_date_problem(digits: str, today: date) -> str:
         born = date(int(digits[:4]), int(digits[4:6]), int(digits[6:8]))
     except ValueError:
         return f"birth date {digits!r} (positions 7-14) is not a real date"
-    if born < _EARLIEST_BIRTH_DATE:
+    if born < EARLIEST_BIRTH_DATE:
         return f"birth date {born.isoformat()} is before 1900"
     if born > today:
         return f"birth date {born.isoformat()} is in the future"

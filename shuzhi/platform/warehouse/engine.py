@@ -36,8 +36,11 @@ import dataclasses
 import json
 import queue
 import re
+import tempfile
 import threading
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from types import TracebackType
@@ -45,6 +48,7 @@ from typing import Any, TypeVar
 
 import duckdb
 import ibis
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -210,15 +214,115 @@ def _create(con: duckdb.DuckDBPyConnection, name: str, columns: Sequence[tuple[s
     con.execute(f"CREATE TABLE {_quote(name)} ({body})")
 
 
-def _append(con: duckdb.DuckDBPyConnection, name: str, batch: pa.Table) -> None:
-    if batch.num_rows == 0:
-        return
-    view = "__shuzhi_ingest_batch"
-    con.register(view, batch)
+def _insert_stream(
+    con: duckdb.DuckDBPyConnection, name: str, batches: pa.RecordBatchReader
+) -> None:
+    """Insert every batch of ``batches`` into table ``name`` with one statement."""
+    view = "__shuzhi_ingest_stream"
+    con.register(view, batches)
     try:
         con.execute(f"INSERT INTO {_quote(name)} SELECT * FROM {view}")  # noqa: S608 - quoted
     finally:
         con.unregister(view)
+
+
+_END = object()
+
+
+class _StreamingInsert:
+    """One ``INSERT … SELECT`` into a table, fed batch by batch from the calling thread.
+
+    DuckDB runs the statement in a writer thread and pulls the batches handed to ``put``
+    through a small queue, so writing overlaps with reading and checking the next batches
+    (DuckDB releases the GIL). Leaving the ``with`` block ends the stream and waits for the
+    statement; an error on either side is raised here, the writer's only if there is no other.
+    """
+
+    def __init__(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        table: str,
+        depth: int = 1,
+        segment_rows: int = 2 * 122_880,  # DuckDB row groups hold 122,880 rows
+    ) -> None:
+        self.con = con
+        self.table = table
+        self.slots: queue.Queue[object] = queue.Queue(maxsize=depth)
+        self.schema: pa.Schema | None = None
+        self.failure: BaseException | None = None
+        self.thread: threading.Thread | None = None
+        self.finished = threading.Event()
+        self.ended = False
+        self.segment_rows = segment_rows
+
+    def __enter__(self) -> _StreamingInsert:
+        return self
+
+    def put(self, batch: pa.Table) -> None:
+        """Hand a batch to the writer; waits while the queue is full."""
+        if self.thread is None:
+            self.schema = batch.schema
+            self.thread = threading.Thread(
+                target=self._write, name="warehouse-ingest-writer", daemon=True
+            )
+            self.thread.start()
+        while not self.finished.is_set():
+            try:
+                self.slots.put(batch, timeout=0.1)
+                return
+            except queue.Full:
+                continue
+        self._raise_failure()
+
+    def _batches(self) -> Iterator[pa.RecordBatch]:
+        """The batches of one segment: about ``segment_rows`` rows, or up to the end."""
+        rows = 0
+        while rows < self.segment_rows:
+            item = self.slots.get()
+            if item is _END:
+                self.ended = True
+                return
+            assert isinstance(item, pa.Table)
+            rows += item.num_rows
+            yield from item.to_batches()
+
+    def _write(self) -> None:
+        assert self.schema is not None
+        try:
+            # One statement per segment: each one's rows are compressed and written when it
+            # ends, while the next segment is still being read and checked.
+            while not self.ended:
+                stream = pa.RecordBatchReader.from_batches(self.schema, self._batches())
+                _insert_stream(self.con, self.table, stream)
+        except BaseException as error:  # raised in the calling thread
+            self.failure = error
+        finally:
+            self.finished.set()
+
+    def _raise_failure(self) -> None:
+        if self.failure is not None:
+            raise self.failure
+        raise RuntimeError("the warehouse writer stopped early")
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        if self.thread is None:
+            return
+        while not self.finished.is_set():  # end the stream, even past a full queue
+            try:
+                self.slots.put(_END, timeout=0.1)
+                break
+            except queue.Full:
+                if error is not None:  # the statement is to be abandoned: drain it
+                    with suppress(queue.Empty):
+                        self.slots.get_nowait()
+        self.thread.join()
+        if error is None and self.failure is not None:
+            raise self.failure
 
 
 def _drop(con: duckdb.DuckDBPyConnection, *names: str) -> None:
@@ -270,10 +374,11 @@ class _BatchLoader:
         self.cipher = cipher
         self.checkers = [ColumnChecker(spec) for spec in self.fields]
         self.names = pa.array([spec.name for spec in self.fields], pa.string())
+        self.spill_schema = _spill_schema(self.fields)
 
     def split(self, batch: pa.RecordBatch, first_row: int) -> tuple[pa.Table, pa.Table]:
         n = batch.num_rows
-        rows = pa.array(range(first_row, first_row + n), pa.int64())
+        rows = pa.array(np.arange(first_row, first_row + n, dtype=np.int64))
         checked = [
             _redacted(checker.check(batch.column(spec.name)))
             if spec.encrypted
@@ -299,7 +404,7 @@ class _BatchLoader:
             )
         values = [check.values for check in checked]
         if failure is None:
-            return self._loaded(rows, values), _QUARANTINE_SCHEMA.empty_table()
+            return self._loaded(rows, values), self.spill_schema.empty_table()
         bad, field_index, reason = failure
         good = pc.invert(bad)
         loaded = self._loaded(pc.filter(rows, good), [pc.filter(column, good) for column in values])
@@ -336,18 +441,42 @@ class _BatchLoader:
     def _quarantined(
         self, rows: pa.Array, fields: pa.Array, reasons: pa.Array, raw: pa.RecordBatch
     ) -> pa.Table:
-        secret = [spec.name for spec in self.fields if spec.encrypted]
-        texts = []
-        for record in raw.to_pylist():
-            if secret and self.cipher is not None:
-                for name in secret:
-                    value = record.get(name)
-                    if value not in (None, ""):
-                        record[name] = self.cipher.encrypt(str(value))
-            texts.append(json.dumps(record, ensure_ascii=False))
-        return pa.Table.from_arrays(
-            [rows, fields, reasons, pa.array(texts, pa.string())], schema=_QUARANTINE_SCHEMA
+        columns = [rows, fields, reasons]
+        for spec in self.fields:
+            column = raw.column(spec.name)
+            if spec.encrypted and self.cipher is not None:
+                texts = column.to_pylist()
+                column = pa.array(
+                    [v if v in (None, "") else self.cipher.encrypt(str(v)) for v in texts],
+                    pa.string(),
+                )
+            columns.append(column)
+        return pa.Table.from_arrays(columns, schema=self.spill_schema)
+
+
+def _spill_schema(fields: Sequence[FieldSpec]) -> pa.Schema:
+    """Quarantined rows on their way to the quarantine table: the raw cells as columns."""
+    raw = [(f"raw_{index}", pa.string()) for index in range(len(fields))]
+    return pa.schema([("row", pa.int64()), ("field", pa.string()), ("reason", pa.string()), *raw])
+
+
+def _insert_quarantine(
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    fields: Sequence[FieldSpec],
+    spilled: pa.RecordBatchReader,
+) -> None:
+    """Insert spilled quarantined rows, their raw cells gathered as a JSON object by DuckDB."""
+    pairs = ", ".join(f"{_literal(spec.name)}, raw_{i}" for i, spec in enumerate(fields))
+    view = "__shuzhi_ingest_spilled"
+    con.register(view, spilled)
+    try:
+        con.execute(
+            f"INSERT INTO {_quote(name)} "  # noqa: S608 - quoted name and literals
+            f"SELECT row, field, reason, CAST(json_object({pairs}) AS VARCHAR) FROM {view}"
         )
+    finally:
+        con.unregister(view)
 
 
 def _as_text(spec: FieldSpec) -> str:
@@ -459,18 +588,43 @@ def _read_ahead(items: Iterable[_T], depth: int = 1) -> Iterator[_T]:
 
 def _checked(
     path: Path,
-    loader: _BatchLoader,
+    fields: Sequence[FieldSpec],
+    cipher: FieldCipher | None,
     batch_size: int,
     encoding: str | None,
+    workers: int,
 ) -> Iterator[tuple[pa.Table, pa.Table, int]]:
-    """Read and check the file: (loaded rows, quarantined rows, rows read) per batch."""
-    names = [spec.name for spec in loader.fields]
-    rows_in = 0
+    """Read and check the file: (loaded rows, quarantined rows, rows read) per batch, in order.
+
+    A reader thread parses the file (Arrow, mostly without the GIL) while ``workers`` threads
+    check batches (Arrow and numpy compute, again mostly without the GIL), each with its own
+    checkers; at most ``workers + 1`` batches are in flight, so memory stays bounded.
+    """
+    names = [spec.name for spec in fields]
+    local = threading.local()
+
+    def split(batch: pa.RecordBatch, first_row: int) -> tuple[pa.Table, pa.Table, int]:
+        loader = getattr(local, "loader", None)
+        if loader is None:
+            loader = local.loader = _BatchLoader(fields, cipher)
+        good, bad = loader.split(batch, first_row)
+        return good, bad, batch.num_rows
+
     batches = read_batches(path, columns=names, batch_size=batch_size, encoding=encoding)
-    for batch in _read_ahead(batches):  # parsing (Arrow, no GIL) overlaps with checking
-        good, bad = loader.split(batch, rows_in + 1)
-        rows_in += batch.num_rows
-        yield good, bad, batch.num_rows
+    pending: deque[Future[tuple[pa.Table, pa.Table, int]]] = deque()
+    rows_in = 0
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="warehouse-check") as pool:
+        try:
+            for batch in _read_ahead(batches):
+                pending.append(pool.submit(split, batch, rows_in + 1))
+                rows_in += batch.num_rows
+                if len(pending) >= workers:
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
+        finally:
+            for future in pending:
+                future.cancel()
 
 
 def ingest_file(
@@ -485,13 +639,14 @@ def ingest_file(
     progress: Callable[[int], None] | None = None,
     batch_size: int = 50_000,
     encoding: str | None = None,
+    workers: int = 2,
 ) -> IngestReport:
     """Ingest (入库) ``path`` as ``version`` of ``dataset_code``; return the report.
 
     Bad rows are quarantined, not raised. Raises ``IngestError`` when the file as a whole
     cannot be read (nothing is left behind), and ``ValueError`` for bad arguments or a version
     that already exists (drop it first). ``progress`` is called after each batch with the
-    number of rows read so far.
+    number of rows read so far, from the calling thread. ``workers`` threads check batches.
     """
     loaded = table_name(dataset_code, version)
     quarantine = table_name(dataset_code, version, quarantine=True)
@@ -500,22 +655,39 @@ def ingest_file(
     _check_fields(fields, key_fields, cipher)
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
+    if workers < 1:
+        raise ValueError("workers must be at least 1")
     if warehouse.has_table(loaded) or warehouse.has_table(quarantine):
         raise ValueError(f"version {version} of {dataset_code!r} already exists; drop it first")
 
     con = warehouse.duckdb
     _drop(con, loaded_staging, quarantine_staging)  # left by a crashed run of this version
-    _create(con, loaded_staging, _loaded_columns(fields))
+    columns = _loaded_columns(fields)
+    _create(con, loaded_staging, columns)
     _create(con, quarantine_staging, [*_QUARANTINE_COLUMNS, ("raw", "VARCHAR")])
-    loader = _BatchLoader(fields, cipher)
     rows_in = 0
     try:
-        for good, bad, count in _read_ahead(_checked(path, loader, batch_size, encoding)):
-            _append(con, loaded_staging, good)
-            _append(con, quarantine_staging, bad)
-            rows_in += count
-            if progress is not None:
-                progress(rows_in)
+        with tempfile.TemporaryDirectory(prefix="shuzhi-ingest-") as spill:
+            # Good rows stream into the staging table through one INSERT, run by a writer
+            # thread; bad rows (usually few, but a whole bad file is possible) are spilled to
+            # an Arrow file and inserted afterwards. Progress is reported from this thread.
+            spilled = Path(spill) / "quarantine.arrow"
+            with (
+                _StreamingInsert(con, loaded_staging) as writer,
+                pa.OSFile(str(spilled), "wb") as sink,
+                pa.ipc.new_stream(sink, _spill_schema(fields)) as quarantined,
+            ):
+                for good, bad, count in _checked(
+                    path, fields, cipher, batch_size, encoding, workers
+                ):
+                    writer.put(good)
+                    if bad.num_rows:
+                        quarantined.write_table(bad)
+                    rows_in += count
+                    if progress is not None:
+                        progress(rows_in)
+            with pa.memory_map(str(spilled)) as source:
+                _insert_quarantine(con, quarantine_staging, fields, pa.ipc.open_stream(source))
         if key_fields:
             _quarantine_duplicates(con, loaded_staging, quarantine_staging, fields, key_fields)
         rows_loaded = _count(con, loaded_staging)
@@ -526,7 +698,13 @@ def ingest_file(
                 f"{rows_quarantined} quarantined"
             )
         scores = _quality(
-            warehouse, loaded_staging, quarantine_staging, fields, key_fields, timeliness=None
+            warehouse,
+            loaded_staging,
+            quarantine_staging,
+            fields,
+            key_fields,
+            timeliness=None,
+            keys_unique=True,  # the duplicate pass above left one row per key
         )
         with _transaction(con):
             con.execute(f"ALTER TABLE {_quote(loaded_staging)} RENAME TO {_quote(loaded)}")
@@ -652,6 +830,7 @@ def _quality(
     key_fields: Sequence[str],
     *,
     timeliness: float | None,
+    keys_unique: bool = False,
 ) -> dict[str, float]:
     table = _table(warehouse, loaded)
     coded = [spec for spec in fields if spec.code_values is not None and not spec.encrypted]
@@ -671,7 +850,7 @@ def _quality(
     in_table = sum(int(found[f"in_table_{i}"] or 0) for i in range(len(coded)))
     quarantined = _count(warehouse.duckdb, quarantine)
     by_name = {spec.name: spec for spec in fields}
-    if key_fields:
+    if key_fields and not keys_unique:
         keys = [by_name[key].token_column if by_name[key].encrypted else key for key in key_fields]
         distinct = int(table.select(*keys).distinct().count().to_pyarrow().as_py())
     else:

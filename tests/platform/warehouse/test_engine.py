@@ -357,3 +357,53 @@ def test_header_only_file_makes_an_empty_version(tmp_path: Path, warehouse: Ware
 def test_reading_a_missing_version_is_a_lookup_error(warehouse: Warehouse) -> None:
     with pytest.raises(LookupError):
         version_rows(warehouse, "electricity", 9)
+
+
+def test_quarantined_rows_keep_their_cells_as_read_empty_and_quoted_alike(
+    tmp_path: Path, warehouse: Warehouse
+) -> None:
+    path = tmp_path / "e.csv"  # month missing; kwh, quoted, is not a number
+    path.write_text(f'credit_code,month,kwh,county\n{OTHER},,"12 ""kWh"", 东",330803\n')
+    report = ingest(warehouse, path)
+    (stored,) = quarantine_rows(warehouse, "electricity", 1)
+    assert (stored["row"], stored["field"]) == (1, "month")
+    assert stored["raw"] == {
+        "credit_code": OTHER,
+        "month": "",
+        "kwh": '12 "kWh", 东',
+        "county": "330803",
+    }
+    assert report.quarantine[0].raw == stored["raw"]
+
+
+def test_a_failing_writer_fails_the_load_and_leaves_nothing(
+    tmp_path: Path, warehouse: Warehouse, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from shuzhi.platform.warehouse import engine
+
+    calls = 0
+    insert = engine._insert_stream
+
+    def failing(con: Any, name: str, batches: Any) -> None:
+        nonlocal calls
+        calls += 1
+        if calls == 2:  # the second segment of good rows
+            raise RuntimeError("disk full")
+        insert(con, name, batches)
+
+    monkeypatch.setattr(engine, "_insert_stream", failing)
+    rows = [[GOOD, f"20{y:02d}-{m:02d}-01", "1", "330802"] for y in range(10, 60) for m in range(1, 13)]
+    path = write_csv(tmp_path / "e.csv", ELECTRICITY_COLUMNS, rows)
+    monkeypatch.setattr(engine._StreamingInsert.__init__, "__defaults__", (1, 100))
+    with pytest.raises(RuntimeError, match="disk full"):
+        ingest(warehouse, path, batch_size=50)
+    assert warehouse.table_names() == []
+    monkeypatch.undo()
+    assert ingest(warehouse, path).rows_loaded == len(rows)
+
+
+def test_workers_must_be_at_least_one(tmp_path: Path, warehouse: Warehouse) -> None:
+    path = write_csv(tmp_path / "e.csv", ELECTRICITY_COLUMNS, MIXED)
+    with pytest.raises(ValueError, match="workers"):
+        ingest(warehouse, path, workers=0)
+    assert [ingest(warehouse, path, workers=n, version=n).rows_loaded for n in (1, 3)] == [2, 2]
