@@ -560,7 +560,9 @@ POPULATION = DatasetDef(
         _id_number("id_number", "公民身份号码", key=True),
         _person_name("name", "姓名", "Name", nullable=False),
         _text("sex", "性别", "Sex", grade=2, nullable=False),
-        _date("birth_date", "出生日期", "Date of birth", grade=3, nullable=False),
+        FieldDef(
+            "birth_date", "出生日期", "Date of birth", "date", 3, "birth_date", nullable=False
+        ),
         _county("居住地区县"),
         _town(),
         _address("address", "居住地址", "Home address", grade=4),

@@ -15,7 +15,7 @@ ten-digit mobile number or a missing required value.
 
 >>> rows = list(air_quality_hourly(scale=1, seed=7))
 >>> len(rows), rows[0]["station_code"], rows[0]["observed_at"]
-(8640, '3308A01', '2024-12-01 00:00:00')
+(8640, '3308A01', '2024-12-02 00:00:00')
 >>> rows == list(air_quality_hourly(scale=1, seed=7))
 True
 """
@@ -44,6 +44,7 @@ __all__ = [
     "MONTHS",
     "QUARTERS",
     "Row",
+    "TimeShift",
     "dataset_rows",
     "write_demo_files",
 ]
@@ -1022,7 +1023,7 @@ _STATIONS: Final = (
     _Station("3308A12", "贺村", "330881", 1.1, 0.9, 1.5, 1.15),
 )
 AIR_DAYS: Final = 30
-AIR_START: Final = datetime(2024, 12, 1)
+AIR_START: Final = datetime(2024, 12, 2)  # 30 days ending on REFERENCE_DATE
 # Hourly shape of particles and of traffic pollutants (index: hour of the day).
 _PM_HOURS: Final = tuple(1 + 0.12 * math.cos(2 * math.pi * (h - 9) / 24) for h in range(24))
 _TRAFFIC_HOURS: Final = tuple(
@@ -1731,15 +1732,99 @@ def dataset_rows(code: str, *, scale: int, seed: int = 2022) -> Iterator[Row]:
     return GENERATORS[code](scale=scale, seed=seed)
 
 
+# --- Bringing the window up to date ---------------------------------------------------------
+
+# Birth dates (出生日期) keep their generated value: identity numbers hold them too.
+_FIXED_DATES: Final = frozenset({"birth_date"})
+# Fields holding the first day of a month or quarter: they move by whole months.
+_PERIOD_FIELDS: Final = {"month": 1, "quarter": 3}
+
+
+@dataclass(frozen=True)
+class TimeShift:
+    """How far the generated window moves so that it ends just before ``as_of`` (时间平移).
+
+    The generators draw a fixed window ending on REFERENCE_DATE, so that their output is the
+    same every day; the demo moves it forward so that the city's data is current when loaded
+    (timeliness 及时性 is judged against today). Day and time fields move by ``days``, so the
+    last day becomes the day before ``as_of``; month and quarter fields move by ``months``, so
+    the last month becomes the last complete month, and quarters stay quarter starts.
+
+    >>> shift = TimeShift.to(date(2026, 11, 25))
+    >>> shift
+    TimeShift(days=693, months=22)
+    >>> shift.cell("month", "date", "2024-12-01"), shift.cell("quarter", "date", "2024-10-01")
+    ('2026-10-01', '2026-07-01')
+    >>> shift.cell("decided_on", "date", "2024-12-31"), shift.cell("birth_date", "date", "1990-05-01")
+    ('2026-11-24', '1990-05-01')
+    >>> shift.cell("observed_at", "datetime", "2024-12-31 23:00:00")
+    '2026-11-24 23:00:00'
+    >>> shift.cell("decided_on", "date", IMPOSSIBLE_DATE)  # a deliberately bad cell stays bad
+    '2024-02-30'
+    """
+
+    days: int
+    months: int
+
+    @classmethod
+    def to(cls, as_of: date) -> TimeShift:
+        """The shift for data loaded on ``as_of`` (never backwards)."""
+        days = (as_of - timedelta(days=1) - REFERENCE_DATE).days
+        last_month = as_of.year * 12 + as_of.month - 2  # the month before as_of's, from 0
+        months = last_month - (REFERENCE_DATE.year * 12 + REFERENCE_DATE.month - 1)
+        return cls(days=max(0, days), months=max(0, months))
+
+    def day(self, day: date) -> date:
+        """A day of the window moved (for registries that hold the same dates as the files)."""
+        return day + timedelta(days=self.days)
+
+    def cell(self, name: str, data_type: str, value: str) -> str:
+        """One cell moved; empty, fixed and unreadable cells are returned as they are."""
+        if not value or name in _FIXED_DATES or data_type not in ("date", "datetime"):
+            return value
+        try:
+            if data_type == "datetime":
+                moment = datetime.strptime(value, "%Y-%m-%d %H:%M:%S")
+                return _stamp(moment + timedelta(days=self.days))
+            day = date.fromisoformat(value)
+        except ValueError:
+            return value
+        if name in _PERIOD_FIELDS:
+            moved = _add_months(day.replace(day=1), self.months)
+            period = _PERIOD_FIELDS[name]
+            return _iso(moved.replace(month=(moved.month - 1) // period * period + 1))
+        return _iso(day + timedelta(days=self.days))
+
+    def rows(self, definition: datasets.DatasetDef, rows: Iterable[Row]) -> Iterator[Row]:
+        """The rows of a dataset with their date and time cells moved."""
+        moving = [
+            (f.name, f.data_type)
+            for f in definition.fields
+            if f.data_type in ("date", "datetime") and f.name not in _FIXED_DATES
+        ]
+        for row in rows:
+            if self.days or self.months:
+                for name, data_type in moving:
+                    row[name] = self.cell(name, data_type, row[name])
+            yield row
+
+
 def write_demo_files(
-    *, scale: int, seed: int, folder: Path, codes: Collection[str] | None = None
+    *,
+    scale: int,
+    seed: int,
+    folder: Path,
+    codes: Collection[str] | None = None,
+    as_of: date | None = None,
 ) -> dict[str, Path]:
     """Write one CSV per dataset (or per code in ``codes``) into ``folder``; return code → path.
 
     Rows stream to disk; a file appears under its final name only once complete. Files are
-    UTF-8 except those named in ``ENCODINGS``.
+    UTF-8 except those named in ``ENCODINGS``. With ``as_of``, the window is moved to end just
+    before that day (``TimeShift``); without it, the files hold the fixed window.
     """
     folder.mkdir(parents=True, exist_ok=True)
+    shift = TimeShift.to(as_of) if as_of is not None else TimeShift(0, 0)
     written: dict[str, Path] = {}
     for definition in datasets.DATASETS:
         if codes is not None and definition.code not in codes:
@@ -1750,7 +1835,8 @@ def write_demo_files(
         with partial.open("w", encoding=encoding, newline="") as handle:
             writer = csv.DictWriter(handle, fieldnames=definition.field_names, extrasaction="raise")
             writer.writeheader()
-            writer.writerows(dataset_rows(definition.code, scale=scale, seed=seed))
+            generated = dataset_rows(definition.code, scale=scale, seed=seed)
+            writer.writerows(shift.rows(definition, generated))
         partial.replace(path)
         written[definition.code] = path
     return written

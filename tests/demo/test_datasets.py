@@ -20,6 +20,7 @@ from shuzhi.platform.audit.verify import audit_chain_verify
 from shuzhi.platform.catalog.models import Dataset, Field, LineageEdge, Status, ThematicWarehouse
 from shuzhi.platform.catalog.rules import publish_problems
 from shuzhi.platform.security.identifiers import check_credit_code, check_id_number
+from shuzhi.platform.warehouse.models import Version
 
 ENERGY = ("enterprise_electricity_monthly", "enterprise_gas_monthly", "enterprise_coal_oil_monthly")
 QUZHOU_CODES = {d.code for d in synth.load_divisions()}
@@ -150,7 +151,74 @@ def test_demo_registers_publishes_and_writes_every_dataset_once(
         hotline.decode("utf-8")
     assert "交通运输局" in hotline.decode("gb18030")
 
+    # The window ends yesterday, so the datasets with dates of events are timely today; but
+    # the abnormal-operation list grows mostly in the annual-report season (July, August), so
+    # at demo scale its newest listing is months old and its timeliness (daily) is low.
+    for version in Version.objects.filter(is_current=True).select_related("dataset"):
+        timeliness = version.quality.get("timeliness")
+        if version.dataset.code == "population_basic":  # birth dates say nothing of freshness
+            assert timeliness is None
+        elif version.dataset.code == "abnormal_operation_list":
+            assert timeliness is not None
+            assert timeliness < 0.5
+        else:
+            assert (timeliness or 0) >= 0.5, (version.dataset.code, timeliness)
+
     counts = _catalogue_counts()
     call_command("demo", "--scale", "1", "--no-progress")
     assert _catalogue_counts() == counts
     assert audit_chain_verify().ok
+
+
+MOVED = ("enterprise_registry", "enterprise_tax_quarterly", "air_quality_hourly", "hotline_12345")
+
+
+def _cells(path: Path, code: str) -> list[dict[str, str]]:
+    encoding = rows.ENCODINGS.get(code, "utf-8")
+    with path.open(encoding=encoding, newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_files_written_as_of_a_day_end_just_before_it(tmp_path: Path) -> None:
+    as_of = date(2026, 11, 25)
+    fixed = rows.write_demo_files(scale=1, seed=5, folder=tmp_path / "fixed", codes=MOVED)
+    moved = rows.write_demo_files(
+        scale=1, seed=5, folder=tmp_path / "moved", codes=MOVED, as_of=as_of
+    )
+    for code in MOVED:
+        definition = datasets.BY_CODE[code]
+        before, after = _cells(fixed[code], code), _cells(moved[code], code)
+        assert len(before) == len(after)
+        keys = [f.name for f in definition.fields if f.is_key]
+        assert len({tuple(r[k] for k in keys) for r in after}) == len(
+            {tuple(r[k] for k in keys) for r in before}
+        )
+        for field in definition.fields:
+            if field.data_type not in ("date", "datetime"):
+                assert [r[field.name] for r in after] == [r[field.name] for r in before]
+                continue
+            days = [v[:10] for r in after if (v := r[field.name]) and v != rows.IMPOSSIBLE_DATE]
+            assert max(days) < as_of.isoformat(), (code, field.name)
+    registry = _cells(moved["enterprise_registry"], "enterprise_registry")
+    assert max(r["established_on"] for r in registry) == "2026-11-24"
+    tax = _cells(moved["enterprise_tax_quarterly"], "x")
+    quarters = {r["quarter"] for r in tax if r["quarter"] not in ("", rows.IMPOSSIBLE_DATE)}
+    assert max(quarters) == "2026-07-01"  # the last complete quarter
+    assert {q[5:] for q in quarters} <= {"01-01", "04-01", "07-01", "10-01"}
+    air = _cells(moved["air_quality_hourly"], "air_quality_hourly")
+    assert max(r["observed_at"] for r in air) == "2026-11-24 23:00:00"
+
+
+def test_the_population_keeps_its_birth_dates(tmp_path: Path) -> None:
+    codes = ["population_basic"]
+    fixed = rows.write_demo_files(scale=1, seed=5, folder=tmp_path / "f", codes=codes)
+    moved = rows.write_demo_files(
+        scale=1, seed=5, folder=tmp_path / "m", codes=codes, as_of=date(2030, 1, 1)
+    )
+    assert fixed["population_basic"].read_bytes() == moved["population_basic"].read_bytes()
+
+
+def test_no_shift_before_the_window_ends() -> None:
+    assert rows.TimeShift.to(date(2024, 6, 1)) == rows.TimeShift(days=0, months=0)
+    assert rows.TimeShift.to(date(2025, 1, 1)) == rows.TimeShift(days=0, months=0)
+    assert rows.TimeShift.to(date(2025, 2, 1)) == rows.TimeShift(days=31, months=1)

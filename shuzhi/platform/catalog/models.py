@@ -81,6 +81,7 @@ class SemanticType(models.TextChoices):  # 语义类型: drives validation and m
     DIVISION_CODE = "division_code", _("Division code")
     INDUSTRY_CODE = "industry_code", _("Industry code")
     DATE = "date", _("Date")
+    BIRTH_DATE = "birth_date", _("Birth date")  # 出生日期: masked but for the year
     AMOUNT = "amount", _("Amount")
 
 

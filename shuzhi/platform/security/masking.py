@@ -47,6 +47,7 @@ class SemanticType(enum.StrEnum):
     DIVISION_CODE = "division_code"  # 行政区划代码
     INDUSTRY_CODE = "industry_code"  # 行业代码 (GB/T 4754)
     DATE = "date"  # 日期
+    BIRTH_DATE = "birth_date"  # 出生日期: the year stays visible
     AMOUNT = "amount"  # 金额
     TEXT = "text"  # 文本
 
@@ -78,6 +79,7 @@ _MASKED_TYPES = frozenset(
         SemanticType.ADDRESS,
         SemanticType.EMAIL,
         SemanticType.IPV4,
+        SemanticType.BIRTH_DATE,
     }
 )
 
@@ -111,6 +113,8 @@ def mask(value: str | None, semantic_type: SemanticType | str) -> str | None:
     '110105********0021'
     >>> mask("上海市浦东新区世纪大道100号", SemanticType.ADDRESS)
     '上海市浦东新区********'
+    >>> mask("1990-05-17", SemanticType.BIRTH_DATE)
+    '1990-**-**'
     """
     kind = _semantic_type(semantic_type)
     if value is None or kind not in _MASKED_TYPES:
@@ -125,6 +129,8 @@ def mask(value: str | None, semantic_type: SemanticType | str) -> str | None:
         return _mask_email(text)
     if kind is SemanticType.IPV4:
         return _mask_ipv4(text)
+    if kind is SemanticType.BIRTH_DATE:
+        return _mask_birth_date(text)
     return _mask_keep_ends(text, _KEEP_ENDS[kind])
 
 
@@ -143,6 +149,13 @@ def _mask_email(text: str) -> str:
     if len(local) == 1:
         return f"{MASK_CHAR}@{domain}"
     return f"{local[0]}{MASK_CHAR * (len(local) - 1)}@{domain}"
+
+
+def _mask_birth_date(text: str) -> str:
+    """Keep the year of a YYYY-MM-DD (or YYYY/MM/DD, YYYYMMDD) date; mask anything else."""
+    if len(text) >= 8 and text[:4].isdigit():
+        return text[:4] + "".join(c if c in "-/" else MASK_CHAR for c in text[4:])
+    return MASK_CHAR * len(text)
 
 
 def _mask_ipv4(text: str) -> str:

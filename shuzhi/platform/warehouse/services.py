@@ -180,15 +180,23 @@ def _quality_with_timeliness(
 ) -> dict[str, float]:
     """Quality of the loaded version, with timeliness (时效性) folded in when it applies.
 
-    Timeliness compares the newest date in the data (the first date-typed field) with today:
-    1.0 within the update frequency, falling linearly to 0 at three times that age.
+    Timeliness compares the newest date in the data (the first date-typed field that is not a
+    birth date) with today: 1.0 within the update frequency, falling linearly to 0 at three
+    times that age. Without such a field (a register of people, say) it does not apply.
     """
     specs = field_specs(dataset)
     keys = list(dataset.fields.filter(is_key=True).values_list("name", flat=True))
     timeliness = None
     days = FREQUENCY_DAYS.get(dataset.frequency)
     date_field = next(
-        (f for f in specs if f.data_type in ("date", "datetime") and not f.encrypted), None
+        (
+            f
+            for f in specs
+            if f.data_type in ("date", "datetime")
+            and not f.encrypted
+            and f.semantic_type != "birth_date"
+        ),
+        None,
     )
     if days and date_field is not None:
         table = engine.table_name(dataset.code, number)

@@ -51,6 +51,10 @@ S = SemanticType
         (S.IPV4, "10.0.0.1", "10.*.*.*"),
         (S.IPV4, "192.168.1", "*********"),
         (S.IPV4, "999.1.1.1", "*********"),
+        (S.BIRTH_DATE, "1990-05-17", "1990-**-**"),
+        (S.BIRTH_DATE, "1990/5/17", "1990/*/**"),
+        (S.BIRTH_DATE, "19900517", "1990****"),
+        (S.BIRTH_DATE, "May 1990", "********"),
     ],
 )
 def test_masked_types_keep_only_what_the_rule_allows(

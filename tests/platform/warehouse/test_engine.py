@@ -392,7 +392,9 @@ def test_a_failing_writer_fails_the_load_and_leaves_nothing(
         insert(con, name, batches)
 
     monkeypatch.setattr(engine, "_insert_stream", failing)
-    rows = [[GOOD, f"20{y:02d}-{m:02d}-01", "1", "330802"] for y in range(10, 60) for m in range(1, 13)]
+    rows = [
+        [GOOD, f"20{y:02d}-{m:02d}-01", "1", "330802"] for y in range(10, 60) for m in range(1, 13)
+    ]
     path = write_csv(tmp_path / "e.csv", ELECTRICITY_COLUMNS, rows)
     monkeypatch.setattr(engine._StreamingInsert.__init__, "__defaults__", (1, 100))
     with pytest.raises(RuntimeError, match="disk full"):

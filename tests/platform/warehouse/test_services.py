@@ -24,7 +24,7 @@ from shuzhi.platform.security.identifiers import credit_code_check_char
 from shuzhi.platform.warehouse import engine
 from shuzhi.platform.warehouse.connection import open_warehouse
 from shuzhi.platform.warehouse.models import Version
-from shuzhi.platform.warehouse.selectors import current_version
+from shuzhi.platform.warehouse.selectors import current_version, masked_row
 from shuzhi.platform.warehouse.services import NotIngestible, ingest, version_restore
 from shuzhi.platform.warehouse.spec import IngestError
 from tests.factories import DepartmentFactory, DivisionFactory, UserFactory
@@ -346,31 +346,60 @@ def test_old_data_lowers_timeliness_and_the_score(
     assert old.quality["score"] < fresh.quality["score"]
 
 
-def test_timeliness_ignores_encrypted_date_fields(
-    tmp_path: Path, eib: Department, steward: User
-) -> None:
+def _births(
+    steward: User,
+    owner: Department,
+    tmp_path: Path,
+    grade: int,
+    code: str = "births",
+    **options: Any,
+) -> Any:
+    """Ingest a one-row dataset whose only date is a birth date (graded ``grade``)."""
     dataset = dataset_create(
         by=steward,
-        code="births",
-        owner=eib,
+        code=code,
+        owner=owner,
         name="出生",
-        division=eib.division,
+        division=owner.division,
         frequency="monthly",
         share_attribute="none",
         share_condition="个人信息保护法",
         open_attribute="closed",
-        grade=4,
+        grade=grade,
         fields=[
-            FieldInput("born_on", "出生日期", "date", {"grade": 4}),
+            FieldInput("born_on", "出生日期", "date", {"grade": grade, **options}),
             FieldInput("n", "序号", "integer", {"grade": 1, "is_key": True}),
         ],
     )
     dataset_publish(dataset=dataset, by=steward)
-    path = tmp_path / "births.csv"
-    path.write_text("born_on,n\n2026-01-01,1\n", encoding="utf-8")
+    path = tmp_path / f"{code}.csv"
+    path.write_text("born_on,n\n1960-01-01,1\n", encoding="utf-8")
     report = ingest(dataset=dataset, path=path, by=steward)
     assert report.rows_loaded == 1
+    return dataset, report
+
+
+def test_timeliness_ignores_encrypted_date_fields(
+    tmp_path: Path, eib: Department, steward: User
+) -> None:
+    _, report = _births(steward, eib, tmp_path, 4)
     assert "timeliness" not in report.quality
+
+
+def test_birth_dates_do_not_count_for_timeliness(
+    tmp_path: Path, eib: Department, steward: User
+) -> None:
+    _, plain = _births(steward, eib, tmp_path, 2, code="plain", semantic_type="date")
+    assert plain.quality["timeliness"] == 0.0  # a date of 1960: very old data
+    _, births = _births(steward, eib, tmp_path, 2, semantic_type="birth_date")
+    assert "timeliness" not in births.quality  # a birth in 1960 is no sign of stale data
+
+
+def test_birth_dates_show_only_their_year(tmp_path: Path, eib: Department, steward: User) -> None:
+    dataset, _ = _births(steward, eib, tmp_path, 3, semantic_type="birth_date")
+    with open_warehouse() as warehouse:
+        (stored,) = engine.version_rows(warehouse, "births", 1)
+    assert masked_row(dataset, stored)["born_on"] == "1960-**-**"
 
 
 def test_progress_is_recorded_while_loading_and_can_be_polled(

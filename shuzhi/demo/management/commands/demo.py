@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import models, transaction
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from tqdm import tqdm
 
@@ -203,6 +204,7 @@ class Command(BaseCommand):
     def load_enterprises(self, scale: int, seed: int) -> int:
         existing = set(Enterprise.objects.values_list("credit_code", flat=True))
         towns = self.town_codes()
+        shift = rows.TimeShift.to(timezone.localdate())  # as the dataset files are moved
         return self.load_missing(
             model=Enterprise,
             records=synth.enterprises(scale=scale, seed=seed),
@@ -218,7 +220,7 @@ class Command(BaseCommand):
                 town_id=r.town_code if r.town_code in towns else None,
                 industry_code=r.industry_code,
                 registered_capital=r.registered_capital_10k_yuan,
-                established_on=r.established_on,
+                established_on=shift.day(r.established_on),
                 status=r.status,
             ),
         )
@@ -352,13 +354,16 @@ class Command(BaseCommand):
         ]
         folder = Path(settings.DATA_DIR) / "demo" / "files"
         manifest = folder / "files.json"
-        wanted = {"scale": scale, "seed": seed}
+        # The data window ends yesterday (rows.TimeShift), so the city's data is current.
+        as_of = timezone.localdate()
+        wanted = {"scale": scale, "seed": seed, "as_of": as_of.isoformat()}
         same = manifest.exists() and json.loads(manifest.read_text("utf-8")) == wanted
         rows.write_demo_files(
             scale=scale,
             seed=seed,
             folder=folder,
             codes=[c for c in pending if not (same and (folder / f"{c}.csv").exists())],
+            as_of=as_of,
         )
         manifest.write_text(json.dumps(wanted), "utf-8")
         self.stdout.write("")
