@@ -22,6 +22,8 @@ from shuzhi.platform.accounts.selectors import needs_second_factor, second_facto
 from shuzhi.platform.accounts.services import api_key_authenticate
 from shuzhi.platform.catalog.api import router as catalog_router
 from shuzhi.platform.errors import ApiError, error_response, status_error
+from shuzhi.platform.operation.api import router as operation_router
+from shuzhi.platform.sharing.api import router as sharing_router
 from shuzhi.platform.warehouse.api import router as warehouse_router
 
 logger = logging.getLogger("shuzhi.api")
@@ -105,3 +107,5 @@ def _server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
 api.add_router("/", accounts_router)
 api.add_router("/catalog/", catalog_router)
 api.add_router("/warehouse/", warehouse_router)
+api.add_router("/sharing/", sharing_router)
+api.add_router("/operation/", operation_router)

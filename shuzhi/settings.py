@@ -159,6 +159,37 @@ API_KEY_DAYS = option("SHUZHI_API_KEY_DAYS", "int", 90, "Default lifetime of a n
 API_MAX_BODY_BYTES = option(
     "SHUZHI_API_MAX_BODY_BYTES", "int", 1_048_576, "Largest request body accepted, in bytes."
 )
+SHARING_APPROVAL_DAYS = option(
+    "SHUZHI_SHARING_APPROVAL_DAYS",
+    "int",
+    5,
+    "Working days an owner department has to decide a conditional sharing request (有条件共享).",
+)
+SHARING_GRANT_DAYS = option(
+    "SHUZHI_SHARING_GRANT_DAYS",
+    "int",
+    365,
+    "Longest period a sharing grant may run, in days; requests ask for a period within it.",
+)
+OPENDATA_ANONYMOUS_RATE = option(
+    "SHUZHI_OPENDATA_ANONYMOUS_RATE",
+    "int",
+    120,
+    "Requests per minute one address may make to the open-data portal and CKAN API without "
+    "signing in; more get HTTP 429.",
+)
+BUREAU_DEPARTMENT = option(
+    "SHUZHI_BUREAU_DEPARTMENT",
+    "str",
+    "330800-BDB",
+    "Code of the big-data bureau (大数据局): its staff vet operators and review their results.",
+)
+OPERATION_MIN_GROUP = option(
+    "SHUZHI_OPERATION_MIN_GROUP",
+    "int",
+    10,
+    "Smallest group (k) an authorised-operation result may show; smaller groups are suppressed.",
+)
 DEMO_MODE = option(
     "SHUZHI_DEMO_MODE",
     "bool",
@@ -215,6 +246,9 @@ INSTALLED_APPS = [
     "shuzhi.platform.audit",
     "shuzhi.platform.catalog",
     "shuzhi.platform.warehouse",
+    "shuzhi.platform.sharing",
+    "shuzhi.platform.opendata",
+    "shuzhi.platform.operation",
     "shuzhi.domains.market",
     "shuzhi.domains.services",
     "shuzhi.web",

@@ -11,6 +11,12 @@ urlpatterns = [
     path("audit/", include("shuzhi.platform.audit.urls")),
     path("catalog/", include("shuzhi.platform.catalog.urls")),
     path("warehouse/", include("shuzhi.platform.warehouse.urls")),
+    path("sharing/", include("shuzhi.platform.sharing.urls")),
+    path("open/", include("shuzhi.platform.opendata.urls")),
+    path("operation/", include("shuzhi.platform.operation.urls")),
+    # CKAN's Action API, at both of the paths CKAN clients use
+    path("api/3/action/", include("shuzhi.platform.opendata.ckan_urls")),
+    path("api/action/", include("shuzhi.platform.opendata.ckan_urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),

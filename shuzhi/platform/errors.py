@@ -62,6 +62,9 @@ def status_error(status: int) -> tuple[str, str]:
     return code, gettext(message) if message else gettext("The request failed.")
 
 
+CKAN_PREFIXES = ("/api/3/", "/api/action/")
+
+
 class ApiEnvelopeMiddleware:
     """Wrap any non-JSON 4xx/5xx answer under /api/ (405 from the router, a bare 404) in the
     envelope, so machines always get the same shape."""
@@ -74,6 +77,7 @@ class ApiEnvelopeMiddleware:
         if (
             response.status_code >= 400
             and request.path.startswith("/api/")
+            and not request.path.startswith(CKAN_PREFIXES)  # CKAN's own envelope
             and not response.get("Content-Type", "").startswith("application/json")
         ):
             code, message = status_error(response.status_code)

@@ -9,18 +9,23 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 
+# sharing.request: ask another department for data (department staff);
+# sharing.approve: decide requests for the own department's data, and see its consumers;
+# opendata.apply: apply for a restricted-open dataset (registered users);
+# opendata.approve: decide those applications for the own department's data;
+# operation.submit: run analyses as a vetted operator (授权运营); operation.review: vet
+# operators and review their results (staff of the big-data bureau, BUREAU_DEPARTMENT).
+_STAFF = frozenset({"apikeys.issue", "catalog.view", "sharing.request"})
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "system_admin": frozenset({"accounts.manage", "admin.access", "apikeys.issue", "catalog.view"}),
     "auditor": frozenset({"audit.view", "apikeys.issue", "catalog.view"}),
-    "data_steward": frozenset(
-        {"apikeys.issue", "catalog.view", "catalog.edit", "warehouse.ingest"}
-    ),
-    "clerk": frozenset({"apikeys.issue", "catalog.view"}),
-    "approver": frozenset({"apikeys.issue", "catalog.view"}),
-    "supervisor": frozenset({"apikeys.issue", "catalog.view"}),
-    "leader": frozenset({"apikeys.issue", "catalog.view"}),
-    "enterprise": frozenset({"apikeys.issue"}),
-    "public": frozenset(),
+    "data_steward": _STAFF | {"catalog.edit", "warehouse.ingest", "operation.review"},
+    "clerk": _STAFF,
+    "approver": _STAFF | {"sharing.approve", "opendata.approve", "operation.review"},
+    "supervisor": _STAFF,
+    "leader": _STAFF,
+    "enterprise": frozenset({"apikeys.issue", "opendata.apply", "operation.submit"}),
+    "public": frozenset({"opendata.apply"}),
 }
 
 

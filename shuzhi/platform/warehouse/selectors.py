@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Collection, Mapping, Sequence
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import QuerySet
@@ -13,7 +15,9 @@ from shuzhi.platform.catalog.selectors import DatasetFilter, dataset_list
 from shuzhi.platform.security.keys import field_cipher
 from shuzhi.platform.security.masking import is_masked_type, mask
 
+from .connection import open_warehouse
 from .models import Version
+from .query import QueryResult, RowQuery, run_query
 from .spec import FieldSpec
 
 
@@ -60,6 +64,64 @@ def field_specs(dataset: Dataset) -> list[FieldSpec]:
             )
         )
     return specs
+
+
+def _plain(value: Any) -> Any:
+    """A stored value as JSON has it: dates and times in ISO form, decimals as text."""
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        text = format(value, "f")
+        return text.rstrip("0").rstrip(".") if "." in text else text
+    return value
+
+
+def read_rows(
+    dataset: Dataset,
+    query: RowQuery,
+    *,
+    visible: Sequence[str] | None = None,
+    raw: Collection[str] = (),
+    scope: Mapping[str, Sequence[str]] | None = None,
+) -> tuple[QueryResult, Version]:
+    """Rows of the current version for a reader: only ``visible`` fields and ``scope`` rows.
+
+    Encrypted values are decrypted, then every field graded L3–L4 is masked by its semantic
+    type unless it is in ``raw``; values come back JSON-ready (``_plain``). The caller checks
+    the grant and writes the audit entry. Raises ``QueryError`` for a bad query and
+    ``LookupError`` when the dataset has no data yet.
+    """
+    version = current_version(dataset)
+    if version is None:
+        raise LookupError(f"{dataset.code} has no data yet")
+    specs = field_specs(dataset)
+    cipher = field_cipher()
+    with open_warehouse() as warehouse:
+        result = run_query(
+            warehouse,
+            dataset.code,
+            version.number,
+            specs,
+            query,
+            visible=visible,
+            scope=scope,
+            token=cipher.token,
+        )
+    grades = {f.name: (f.grade or 0, f.semantic_type) for f in dataset.fields.all()}
+    rows = []
+    for row in result.rows:
+        shown = {}
+        for name, value in row.items():
+            if isinstance(value, str) and cipher.is_ciphertext(value):
+                value = cipher.decrypt(value)
+            grade, semantic_type = grades.get(name, (Grade.L4, "text"))
+            if value is not None and grade >= Grade.L3 and name not in raw:
+                value = mask(str(value), semantic_type) if is_masked_type(semantic_type) else "***"
+            shown[name] = _plain(value)
+        rows.append(shown)
+    return QueryResult(columns=result.columns, rows=rows, total=result.total), version
 
 
 def masked_row(dataset: Dataset, row: dict[str, Any]) -> dict[str, Any]:

@@ -1,0 +1,3 @@
+app_name = "opendata"
+
+urlpatterns: list[object] = []

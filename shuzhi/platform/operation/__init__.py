@@ -1,0 +1,1 @@
+"""Authorised operation of public data (公共数据授权运营): vetted operators, sandboxed aggregates."""

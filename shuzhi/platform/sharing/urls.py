@@ -1,0 +1,3 @@
+app_name = "sharing"
+
+urlpatterns: list[object] = []
