@@ -1,3 +1,10 @@
-"""The CKAN-compatible Action API (/api/3/action/ and /api/action/)."""
+"""The CKAN-compatible Action API (/api/3/action/ and /api/action/).
 
-urlpatterns: list[object] = []
+Included twice (both paths CKAN clients use), so no ``app_name``; the route is unnamed.
+"""
+
+from django.urls import path
+
+from . import api
+
+urlpatterns = [path("<str:name>", api.action)]

@@ -1,0 +1,33 @@
+"""A per-address request budget for anonymous open-data use (HTTP 429 when spent).
+
+Counts sit in Django's cache (LocMemCache by default; a shared cache such as Redis when several
+web nodes serve the portal): one counter per address and minute. Signed-in users are not
+limited here.
+"""
+
+from __future__ import annotations
+
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest
+
+
+def over_limit(request: HttpRequest) -> bool:
+    """Count this request; True when an anonymous address has spent its budget this minute."""
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return False
+    rate = int(getattr(settings, "OPENDATA_ANONYMOUS_RATE", 120))
+    if rate <= 0:
+        return False
+    address = str(request.META.get("REMOTE_ADDR", ""))[:64]
+    key = f"opendata:rate:{address}:{int(time.time() // 60)}"
+    cache.add(key, 0, timeout=120)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=120)
+        count = 1
+    return count > rate
