@@ -11,7 +11,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.security import APIKeyHeader, SessionAuth
 
 from shuzhi.platform.accounts.selectors import needs_second_factor, second_factor_passed
@@ -262,7 +262,7 @@ def datasets(request: HttpRequest, q: str = "") -> list[dict[str, Any]]:
     response={201: CreatedOut},
     summary="Request a dataset; unconditional datasets are granted at once (key shown once)",
 )
-def request_create(request: HttpRequest, body: RequestIn) -> tuple[int, dict[str, Any]]:
+def request_create(request: HttpRequest, body: RequestIn) -> Status:
     dataset = Dataset.objects.select_related("owner").filter(code=body.dataset).first()
     if dataset is None:
         raise _not_found()
@@ -282,11 +282,14 @@ def request_create(request: HttpRequest, body: RequestIn) -> tuple[int, dict[str
         raise _refused(exc) from exc
     except ValueError as exc:
         raise ApiError(400, "invalid_request", str(exc)) from exc
-    return 201, {
-        "request": _request_out(outcome.share_request),
-        "grant": _grant_out(outcome.grant) if outcome.grant else None,
-        "app_key": outcome.app_key or None,
-    }
+    return Status(
+        201,
+        {
+            "request": _request_out(outcome.share_request),
+            "grant": _grant_out(outcome.grant) if outcome.grant else None,
+            "app_key": outcome.app_key or None,
+        },
+    )
 
 
 @router.get("/requests", response=list[RequestOut], summary="Your requests, newest first")
