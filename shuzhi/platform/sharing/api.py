@@ -24,9 +24,11 @@ from .selectors import (
     approval_inbox,
     consumers,
     grant_for,
+    grant_get,
     my_grants,
     my_requests,
     request_for,
+    request_get,
     requestable_datasets,
     usage_series,
 )
@@ -232,6 +234,13 @@ def _request(request: HttpRequest, pk: int) -> ShareRequest:
         raise _not_found() from exc
 
 
+def _deciding(pk: int) -> ShareRequest:
+    try:
+        return request_get(pk)
+    except ShareRequest.DoesNotExist as exc:
+        raise _not_found() from exc
+
+
 def _grant(request: HttpRequest, pk: int) -> Grant:
     try:
         return grant_for(by=request.user, pk=pk)
@@ -317,7 +326,7 @@ def request_detail(request: HttpRequest, pk: int) -> dict[str, Any]:
     summary="Approve, optionally narrowing the fields; the grantee then issues the app key",
 )
 def request_approve(request: HttpRequest, pk: int, body: ApproveIn) -> dict[str, Any]:
-    share_request = _request(request, pk)
+    share_request = _deciding(pk)
     try:
         grant, _key = share_request_approve(
             share_request=share_request,
@@ -336,7 +345,7 @@ def request_approve(request: HttpRequest, pk: int, body: ApproveIn) -> dict[str,
 
 @router.post("/requests/{pk}/reject", response=RequestOut, summary="Reject with a reason")
 def request_reject(request: HttpRequest, pk: int, body: RejectIn) -> dict[str, Any]:
-    share_request = _request(request, pk)
+    share_request = _deciding(pk)
     try:
         done = share_request_reject(
             share_request=share_request,
@@ -366,7 +375,10 @@ def grant_detail(request: HttpRequest, pk: int) -> dict[str, Any]:
 
 @router.post("/grants/{pk}/revoke", response=GrantOut, summary="Revoke at once")
 def grant_revoke_route(request: HttpRequest, pk: int, body: RevokeIn) -> dict[str, Any]:
-    grant = _grant(request, pk)
+    try:
+        grant = grant_get(pk)
+    except Grant.DoesNotExist as exc:
+        raise _not_found() from exc
     try:
         done = grant_revoke(grant=grant, by=request.user, reason=body.reason, request=request)  # type: ignore[arg-type]
     except SharingRefused as exc:

@@ -84,6 +84,19 @@ def request_for(*, by: Any, pk: int) -> ShareRequest:
     raise ShareRequest.DoesNotExist
 
 
+def request_get(pk: int) -> ShareRequest:
+    """A request by id, for a decision: the service itself refuses (and audits) the wrong
+    department, so that the refusal is recorded rather than hidden behind a 404."""
+    return ShareRequest.objects.select_related(
+        "dataset", "dataset__owner", "requester", "department"
+    ).get(pk=pk)
+
+
+def grant_get(pk: int) -> Grant:
+    """A grant by id, for revoking: the service refuses (and audits) anyone else."""
+    return Grant.objects.select_related("dataset", "grantee", "department").get(pk=pk)
+
+
 def can_decide(by: Any, dataset: Dataset) -> bool:
     """Approvers (审批人) of the owner department decide its requests and see its consumers."""
     return has_perm(by, "sharing.approve") and getattr(by, "department_id", None) == (

@@ -124,12 +124,12 @@ def _require_owner_approver(
 # --- validation --------------------------------------------------------------------------
 
 
-def _text(value: str, *, name: str) -> str:
+def _text(value: str, *, missing: str) -> str:
     text = (value or "").strip()
     if not text:
-        raise ValueError(_("Say the %(name)s.") % {"name": name})
+        raise ValueError(missing)
     if len(text) > MAX_TEXT:
-        raise ValueError(_("The %(name)s is too long.") % {"name": name})
+        raise ValueError(_("Keep each text under %(n)s characters.") % {"n": MAX_TEXT})
     return text
 
 
@@ -320,8 +320,8 @@ def share_request_create(
     raw = _clean_raw(dataset, chosen, raw_fields)
     cleaned_scope = _clean_scope(dataset, scope or {})
     end = _clean_period(period_end)
-    purpose_text = _text(purpose, name=_("purpose"))
-    basis_text = _text(legal_basis, name=_("legal basis"))
+    purpose_text = _text(purpose, missing=_("Say what the data is for (the purpose)."))
+    basis_text = _text(legal_basis, missing=_("Give the legal basis for using the data."))
     at_once = dataset.share_attribute == ShareAttribute.UNCONDITIONAL and not raw
     with transaction.atomic():
         share_request = ShareRequest.objects.create(
@@ -449,7 +449,7 @@ def share_request_reject(
         by, share_request.dataset, action="sharing.reject", target=share_request, request=request
     )
     _pending_or_refuse(share_request, action="sharing.reject", by=by, request=request)
-    text = _text(reason, name=_("reason"))
+    text = _text(reason, missing=_("Give the reason for rejecting."))
     with transaction.atomic():
         updated = ShareRequest.objects.filter(
             pk=share_request.pk, state=ShareRequest.State.PENDING

@@ -17,6 +17,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from shuzhi.platform.catalog.models import Dataset
@@ -31,9 +32,11 @@ from .selectors import (
     consumers,
     default_scope,
     grant_for,
+    grant_get,
     my_grants,
     my_requests,
     request_for,
+    request_get,
     requestable,
     requestable_datasets,
     usage_series,
@@ -71,6 +74,20 @@ def _request(request: HttpRequest, pk: int) -> ShareRequest:
         raise Http404(str(pk)) from exc
 
 
+def _deciding(pk: int) -> ShareRequest:
+    try:
+        return request_get(pk)
+    except ShareRequest.DoesNotExist as exc:
+        raise Http404(str(pk)) from exc
+
+
+CHART_LABELS = {"calls": gettext_lazy("Calls"), "rows": gettext_lazy("Rows")}
+
+
+def _chart(series: dict[str, Any]) -> dict[str, Any]:
+    return {**series, "labels": {k: str(v) for k, v in CHART_LABELS.items()}}
+
+
 def _show_key(request: HttpRequest, grant: Grant, key: str) -> HttpResponse:
     """The app key, shown this once; never stored, never shown again."""
     response = render(request, "sharing/key.html", {"grant": grant, "app_key": key})
@@ -91,7 +108,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "grants": grants,
             "inbox_count": approval_inbox(by=request.user).count(),
             "is_approver": has_perm(request.user, "sharing.approve"),
-            "usage": usage_series(grants).as_json() if grants else None,
+            "usage": _chart(usage_series(grants).as_json()) if grants else None,
             "today": timezone.localdate(),
         },
     )
@@ -209,7 +226,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def request_approve(request: HttpRequest, pk: int) -> HttpResponse:
-    share_request = _request(request, pk)
+    share_request = _deciding(pk)
     form = ApproveForm(request.POST, asked=share_request.fields, raw=share_request.raw_fields)
     if not form.is_valid():
         messages.error(request, _("Choose at least one field."))
@@ -236,7 +253,7 @@ def request_approve(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def request_reject(request: HttpRequest, pk: int) -> HttpResponse:
-    share_request = _request(request, pk)
+    share_request = _deciding(pk)
     form = RejectForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Give the reason for rejecting."))
@@ -267,7 +284,7 @@ def grant_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "grant": grant,
             "totals": usage_totals(grant),
-            "usage": series.as_json(),
+            "usage": _chart(series.as_json()),
             "usage_rows": list(zip(series.days, series.calls, series.rows, strict=True)),
             "is_grantee": grant.grantee_id == request.user.pk,
             "revoke_form": RevokeForm(),
@@ -279,7 +296,10 @@ def grant_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def grant_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
-    grant = _grant(request, pk)
+    try:
+        grant = grant_get(pk)
+    except Grant.DoesNotExist as exc:
+        raise Http404(str(pk)) from exc
     form = RevokeForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     try:
@@ -368,8 +388,9 @@ def consumers_view(request: HttpRequest) -> HttpResponse:
         "sharing/consumers.html",
         {
             "grants": grants,
-            "usage": usage_series(grants).as_json() if grants else None,
+            "usage": _chart(usage_series(grants).as_json()) if grants else None,
             "departments": {
+                "labels": {k: str(v) for k, v in CHART_LABELS.items()},
                 "names": list(by_department),
                 "calls": [v[0] for v in by_department.values()],
                 "rows": [v[1] for v in by_department.values()],

@@ -259,7 +259,13 @@ def test_request_approve_reject_through_the_api(
     pk = body["request"]["id"]
     _error(_post(client, f"/api/v1/sharing/requests/{pk}/approve", {}), 403, "forbidden")
     client.force_login(other_approver)
-    _error(_post(client, f"/api/v1/sharing/requests/{pk}/approve", {}), 404, "not_found")
+    _error(_post(client, f"/api/v1/sharing/requests/{pk}/approve", {}), 403, "forbidden")
+    _error(
+        _post(client, f"/api/v1/sharing/requests/{pk}/reject", {"reason": "x"}), 403, "forbidden"
+    )
+    _error(client.get(f"/api/v1/sharing/requests/{pk}"), 404, "not_found")
+    assert AuditEntry.objects.filter(actor="qj_approver", outcome="denied").count() == 2
+    _error(_post(client, "/api/v1/sharing/requests/99999/approve", {}), 404, "not_found")
     client.force_login(approver)
     assert [r["id"] for r in client.get("/api/v1/sharing/inbox").json()] == [pk]
     response = _post(client, f"/api/v1/sharing/requests/{pk}/approve", {"fields": ["kwh"]})

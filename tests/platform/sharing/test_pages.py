@@ -137,8 +137,12 @@ def test_approve_and_reject_from_the_request_page(
     assert client.get(reverse("sharing:request", args=[first.pk])).status_code == 404
     assert (
         client.post(reverse("sharing:approve", args=[first.pk]), {"columns": ["kwh"]}).status_code
-        == 404
+        == 403
     )
+    assert (
+        client.post(reverse("sharing:reject", args=[first.pk]), {"reason": "x"}).status_code == 403
+    )
+    assert AuditEntry.objects.filter(outcome="denied", actor="qj_approver").count() == 2
     client.force_login(approver)
     assert (
         'id="approve-form"'

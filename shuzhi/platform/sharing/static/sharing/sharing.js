@@ -10,8 +10,9 @@
     if (typeof echarts === "undefined") return;
     var usage = data("usage-data");
     var el = document.getElementById("usage-chart");
-    var calls = document.documentElement.lang === "en" ? "Calls" : "调用次数";
-    var rows = document.documentElement.lang === "en" ? "Rows" : "数据行数";
+    var labels = (usage && usage.labels) || (data("department-data") || {}).labels || {};
+    var calls = labels.calls || "Calls";
+    var rows = labels.rows || "Rows";
     if (usage && el) {
       var chart = echarts.getInstanceByDom(el) || echarts.init(el);
       chart.setOption({
