@@ -7,7 +7,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from shuzhi.platform.errors import ApiError
 
@@ -56,7 +56,7 @@ def _out(analysis: Analysis) -> dict[str, Any]:
 
 
 @router.post("/analyses", response={201: AnalysisOut}, summary="Submit an analysis and run it")
-def submit(request: HttpRequest, body: AnalysisIn) -> tuple[int, dict[str, Any]]:
+def submit(request: HttpRequest, body: AnalysisIn) -> Status:
     try:
         analysis = analysis_submit(
             by=request.user,  # type: ignore[arg-type]
@@ -67,7 +67,7 @@ def submit(request: HttpRequest, body: AnalysisIn) -> tuple[int, dict[str, Any]]
         )
     except OperationError as exc:
         raise ApiError(422, "invalid_analysis", str(exc)) from exc
-    return 201, _out(analysis)
+    return Status(201, _out(analysis))
 
 
 @router.get("/analyses", response=list[AnalysisOut], summary="My operator's analyses")

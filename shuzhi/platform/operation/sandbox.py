@@ -275,7 +275,8 @@ def _under_aggregate(node: exp.Expression, stop: exp.Expression) -> bool:
     return False
 
 
-def _check_aggregates(select: exp.Select) -> None:
+def _check_aggregates(select: exp.Select) -> set[int]:
+    """Refuse row-level output; return the positions of the aggregated output columns."""
     row_level = "only aggregates may leave the sandbox: "
     projections = select.expressions
     for projection in projections:
@@ -290,8 +291,8 @@ def _check_aggregates(select: exp.Select) -> None:
     group = select.args.get("group")
     keys: set[str] = set()
     if group is not None:
-        if group.args.get("all"):
-            return  # every non-aggregate output column is a key
+        if group.args.get("all"):  # every non-aggregate output column is a key
+            return {i for i, p in enumerate(projections) if p.find(exp.AggFunc)}
         expressions = list(group.expressions)
         for part in ("rollup", "cube", "grouping_sets"):
             for item in group.args.get(part) or []:
@@ -310,13 +311,13 @@ def _check_aggregates(select: exp.Select) -> None:
         for projection in projections:
             if projection.alias and projection.alias in keys:
                 keys.add(projection.unalias().sql(DIALECT))
-    aggregated = False
-    for projection in projections:
+    aggregated: set[int] = set()
+    for index, projection in enumerate(projections):
         bare = projection.unalias()
         if bare.sql(DIALECT) in keys:
             continue
         if bare.find(exp.AggFunc):
-            aggregated = True
+            aggregated.add(index)
         for column in bare.find_all(exp.Column):
             if _under_aggregate(column, projection):
                 continue
@@ -325,6 +326,26 @@ def _check_aggregates(select: exp.Select) -> None:
             raise Refused(row_level + f"{column.sql(DIALECT)} is neither aggregated nor grouped")
     if group is None and not aggregated:
         raise Refused(row_level + "the query must GROUP BY or compute an aggregate")
+    return aggregated
+
+
+_ROW_TYPES = ("STRUCT", "MAP", "UNION", "[]", "LIST")
+_TEXT_TYPES = ("VARCHAR", "BLOB", "BIT", "JSON")
+
+
+def _check_result_types(described: Sequence[tuple[Any, ...]], aggregated: set[int]) -> None:
+    """Refuse outputs that carry a row's values: structures, lists, text aggregates (MIN/MAX)."""
+    for index, (name, kind, *_rest) in enumerate(described):
+        if name == COUNT_COLUMN:
+            continue
+        kind = str(kind).upper()
+        if any(marker in kind for marker in _ROW_TYPES):
+            raise Refused(f"only aggregates may leave the sandbox: {name} holds row values")
+        if index in aggregated and kind.startswith(_TEXT_TYPES):
+            raise Refused(
+                f"only aggregates may leave the sandbox: {name} is an aggregate of text, "
+                "which shows a single row's value"
+            )
 
 
 def check_sql(sql: str, tables: Mapping[str, Sequence[str]]) -> exp.Select:
@@ -337,6 +358,8 @@ def check_sql(sql: str, tables: Mapping[str, Sequence[str]]) -> exp.Select:
     if not isinstance(tree, exp.Select):
         raise Refused("only a single read query (SELECT or WITH … SELECT) is allowed")
     _check_nodes(tree, tables)
+    if not any(t.name in tables for t in tree.find_all(exp.Table)):
+        raise Refused("the query must read at least one of your authorised datasets")
     core = _aggregate_core(tree)
     _check_aggregates(core)
     return core
@@ -586,16 +609,20 @@ def _plain(value: Any) -> Any:
 
 
 def _connect(warehouse: Path, wait: float = 30.0) -> duckdb.DuckDBPyConnection:
+    if not warehouse.exists():
+        raise RunFailed("the warehouse holds no data yet")
     con = duckdb.connect(":memory:")
     deadline = time.monotonic() + wait
     while True:
         try:
             con.execute(f"ATTACH {_literal(str(warehouse))} AS wh (READ_ONLY)")
             return con
-        except duckdb.IOException:
-            if time.monotonic() > deadline:  # another process writes the file
+        except (duckdb.IOException, duckdb.BinderException) as exc:
+            # another process writes the file, or this process has it open (another request)
+            busy = isinstance(exc, duckdb.IOException) or "already attached" in str(exc)
+            if not busy or time.monotonic() > deadline:
                 con.close()
-                raise
+                raise RunFailed("the warehouse is busy: try again in a moment") from exc
             time.sleep(0.2)
 
 
@@ -618,6 +645,7 @@ def run(
         raise ValueError("k must be at least 1")
     tables = {view.name: view.columns for view in views}
     core = check_sql(sql, tables)
+    aggregated = _check_aggregates(core)
     guarded = guarded_sql(core)
     used = referenced_tables(core, tables)
     started = time.monotonic()
@@ -638,6 +666,7 @@ def run(
         timer.start()
         try:
             con.execute(f"CREATE TEMP TABLE {RESULT_TABLE} AS {guarded}")
+            _check_result_types(con.execute(f"DESCRIBE {RESULT_TABLE}").fetchall(), aggregated)
             counted = con.execute(
                 f"SELECT count(*) FROM {RESULT_TABLE} WHERE {COUNT_COLUMN} < {int(k)}"  # noqa: S608
             ).fetchone()

@@ -218,3 +218,43 @@ def test_ibis_row_level_output_is_refused_by_the_sql_checks(warehouse: Path) -> 
     sql = sandbox.ibis_to_sql("power.select('county', 'kwh')", TYPES)
     with pytest.raises(Refused, match="only aggregates"):
         run(warehouse, sql)
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT county, MAX(power) FROM power GROUP BY county",  # the whole row as a struct
+        "SELECT power, COUNT(*) FROM power GROUP BY power",
+        "SELECT county, MIN(county || '') AS first_name FROM power GROUP BY county",
+        "SELECT MAX(county) FROM power",
+    ],
+)
+def test_aggregates_that_carry_a_rows_values_are_refused(warehouse: Path, sql: str) -> None:
+    with pytest.raises(Refused, match="only aggregates"):
+        run(warehouse, sql)
+
+
+def test_numeric_extremes_are_aggregates(warehouse: Path) -> None:
+    assert run(warehouse, "SELECT county, MAX(kwh) FROM power GROUP BY county").rows == [
+        ["A", 19.0]
+    ]
+
+
+def test_a_query_must_read_an_authorised_dataset(warehouse: Path) -> None:
+    with pytest.raises(Refused, match="at least one"):
+        run(warehouse, "SELECT COUNT(*)")
+
+
+def test_a_missing_warehouse_fails_cleanly(tmp_path: Path) -> None:
+    with pytest.raises(RunFailed, match="no data"):
+        run(tmp_path / "none.duckdb", "SELECT COUNT(*) FROM power")
+
+
+def test_a_warehouse_open_elsewhere_in_this_process_is_waited_for(warehouse: Path) -> None:
+    holder = duckdb.connect(str(warehouse))
+    try:
+        with pytest.raises(RunFailed, match="busy"):
+            sandbox._connect(warehouse, wait=0.3)
+    finally:
+        holder.close()
+    sandbox._connect(warehouse, wait=0.3).close()
