@@ -16,7 +16,7 @@ from django.db.models import F, Q, QuerySet
 from shuzhi.platform.accounts.models import Department, User
 from shuzhi.platform.catalog.models import Dataset, OpenAttribute, Status, Theme
 from shuzhi.platform.warehouse.query import MAX_LIMIT, RowQuery
-from shuzhi.platform.warehouse.selectors import read_rows
+from shuzhi.platform.warehouse.selectors import current_version, read_rows
 
 from .models import Application, DatasetUsage
 
@@ -129,22 +129,38 @@ def count_use(dataset: Dataset, *, download: bool = False) -> None:
     DatasetUsage.objects.filter(dataset=dataset).update(**{column: F(column) + 1})
 
 
+def current_version_number(dataset: Dataset) -> int | None:
+    version = current_version(dataset)
+    return version.number if version is not None else None
+
+
+class VersionChanged(RuntimeError):
+    """A new version became current while the pages of another were being read."""
+
+
 def iter_pages(
     dataset: Dataset,
     *,
     fields: Sequence[str] | None = None,
     page_size: int = MAX_LIMIT,
+    version: int | None = None,
 ) -> Iterator[list[dict[str, Any]]]:
     """All rows of the current version, masked, one page (≤ 1,000 rows) at a time.
 
-    Raises ``LookupError`` (from the first page) when the dataset has no data yet.
+    Every page must come from the same version (``version`` when given, else the first
+    page's): otherwise ``VersionChanged`` is raised rather than mixing two versions. Raises
+    ``LookupError`` (from the first page) when the dataset has no data yet.
     """
     offset = 0
     while True:
-        result, _version = read_rows(
+        result, current = read_rows(
             dataset,
             RowQuery(fields=fields, limit=page_size, offset=offset, include_total=False),
         )
+        if version is None:
+            version = current.number
+        elif current.number != version:
+            raise VersionChanged(f"{dataset.code}: version {current.number} replaced {version}")
         if result.rows:
             yield result.rows
         if len(result.rows) < page_size:

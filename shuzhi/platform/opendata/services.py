@@ -28,7 +28,7 @@ from shuzhi.platform.security.permissions import require
 
 from . import deid
 from .models import Application
-from .selectors import iter_pages
+from .selectors import current_version_number, iter_pages
 
 AGREEMENT = gettext_lazy(
     "I will use the data only for the purpose stated, will not try to re-identify any person "
@@ -145,11 +145,12 @@ class Delivery:
     quasi_identifiers: list[str]
     k: int
     suppressed_rows: int
+    version: int
     _small: set[tuple[Any, ...]] = field(default_factory=set)
 
     def rows(self) -> Iterator[dict[str, Any]]:
         """Generalised rows, page by page, without the rows of groups smaller than ``k``."""
-        for page in iter_pages(self.dataset):
+        for page in iter_pages(self.dataset, version=self.version):
             for row in page:
                 shown = deid.generalise_row(row, self.rules)
                 if self.quasi_identifiers:
@@ -171,7 +172,9 @@ def delivery_open(
     """Prepare the de-identified rows of an approved application for its applicant.
 
     Reads the quasi-identifiers once (page by page) to find the groups smaller than ``k``; the
-    rows themselves are read again, page by page, while the caller streams them. Raises
+    rows themselves are read again, page by page, while the caller streams them — from the
+    same version, or the stream stops (``VersionChanged``) rather than let a group that
+    shrank in a newer version through. Raises
     ``PermissionDenied`` for anyone but the applicant, ``ApplicationRefused`` unless approved
     and still open on application, ``LookupError`` when the dataset has no data yet.
     """
@@ -195,12 +198,15 @@ def delivery_open(
     rules = deid.rules_for((f.name, f.data_type, f.semantic_type) for f in fields)
     quasi = deid.quasi_identifiers(rules)
     k = _min_group()
+    version = current_version_number(dataset)
+    if version is None:
+        raise LookupError(f"{dataset.code} has no data yet")
     small: set[tuple[Any, ...]] = set()
     suppressed = 0
     if quasi:
         keys = (
             tuple(deid.generalise(row.get(name), rules[name]) for name in quasi)
-            for page in iter_pages(dataset, fields=quasi)
+            for page in iter_pages(dataset, fields=quasi, version=version)
             for row in page
         )
         small, suppressed = deid.small_groups(keys, k)
@@ -213,6 +219,7 @@ def delivery_open(
             details={
                 "dataset": dataset.code,
                 "k": k,
+                "version": version,
                 "quasi_identifiers": quasi,
                 "suppressed_rows": suppressed,
             },
@@ -224,5 +231,6 @@ def delivery_open(
         quasi_identifiers=quasi,
         k=k,
         suppressed_rows=suppressed,
+        version=version,
         _small=small,
     )

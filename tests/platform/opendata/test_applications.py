@@ -148,3 +148,17 @@ def test_nobody_else_downloads_a_delivery(
     assert anonymous.status_code == 302
     assert AuditEntry.objects.filter(action="opendata.delivery", outcome="denied").count() == 2
     assert not AuditEntry.objects.filter(action="opendata.delivery", outcome="success").exists()
+
+
+def test_a_delivery_never_mixes_two_versions(
+    tmp_path: Any, city: dict[str, Dataset], citizen: User, approver: User, steward: User
+) -> None:
+    from shuzhi.platform.opendata.selectors import VersionChanged
+    from tests.platform.opendata.conftest import load, power_rows
+
+    application = _apply(citizen, city["restricted"])
+    application = application_decide(application=application, by=approver, approve=True)
+    prepared = delivery_open(application=application, by=citizen)
+    load(city["restricted"], steward, tmp_path, power_rows(1, county="330803"))
+    with pytest.raises(VersionChanged):
+        list(prepared.rows())
