@@ -149,6 +149,7 @@ class CreatedOut(Schema):
 class ApproveIn(Schema):
     fields: list[str] | None = None
     raw_fields: list[str] | None = None
+    scope: dict[str, list[str]] | None = None
     comment: str = ""
 
 
@@ -333,6 +334,7 @@ def request_approve(request: HttpRequest, pk: int, body: ApproveIn) -> dict[str,
             by=request.user,  # type: ignore[arg-type]
             fields=body.fields,
             raw_fields=body.raw_fields,
+            scope=body.scope,
             comment=body.comment,
             request=request,
         )

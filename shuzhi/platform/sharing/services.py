@@ -214,6 +214,7 @@ def _grant_create(
     *,
     fields: list[str],
     raw_fields: list[str],
+    scope: dict[str, list[str]],
     by: User,
     request: HttpRequest | None,
 ) -> tuple[Grant, str]:
@@ -225,7 +226,7 @@ def _grant_create(
         department=share_request.department,
         fields=fields,
         raw_fields=raw_fields,
-        scope=share_request.scope,
+        scope=scope,
         purpose=share_request.purpose,
         expires_at=_end_of(share_request.period_end),
         key_prefix=prefix,
@@ -358,7 +359,12 @@ def share_request_create(
         share_request.decided_at = timezone.now()
         share_request.save(update_fields=["state", "decided_at"])
         grant, key = _grant_create(
-            share_request, fields=chosen, raw_fields=[], by=by, request=request
+            share_request,
+            fields=chosen,
+            raw_fields=[],
+            scope=cleaned_scope,
+            by=by,
+            request=request,
         )
         return RequestOutcome(share_request=share_request, grant=grant, app_key=key)
 
@@ -385,11 +391,13 @@ def share_request_approve(
     by: User,
     fields: Sequence[str] | None = None,
     raw_fields: Collection[str] | None = None,
+    scope: Mapping[str, Sequence[str]] | None = None,
     comment: str = "",
     request: HttpRequest | None = None,
 ) -> tuple[Grant, str]:
-    """Approve a pending request (审批通过), optionally narrowing its fields and unmasked
-    fields; returns the grant and its app key (shown once)."""
+    """Approve a pending request (审批通过), optionally narrowing its fields, its unmasked
+    fields and its row scope (keep every scoped field, with a subset of its values; more
+    fields may be added); returns the grant and its app key."""
     dataset = share_request.dataset
     _require_owner_approver(
         by, dataset, action="sharing.approve", target=share_request, request=request
@@ -408,6 +416,16 @@ def share_request_approve(
             raise ValueError(_("Choose at least one field."))
     raw_asked = share_request.raw_fields if raw_fields is None else raw_fields
     raw = [f for f in chosen if f in set(raw_asked) and f in set(share_request.raw_fields)]
+    granted_scope = dict(share_request.scope)
+    if scope is not None:
+        narrowed = _clean_scope(dataset, scope)
+        for name, values in share_request.scope.items():
+            if name not in narrowed or not set(narrowed[name]) <= set(values):
+                raise ValueError(
+                    _("An approval may only narrow the row scope asked for, on %(field)s.")
+                    % {"field": name}
+                )
+        granted_scope = narrowed
     refused_twice = False
     with transaction.atomic():
         locked = ShareRequest.objects.select_for_update().get(pk=share_request.pk)
@@ -424,10 +442,15 @@ def share_request_approve(
                 actor=by,
                 target=locked,
                 request=request,
-                details={"fields": chosen, "raw_fields": raw, "narrowed": chosen != locked.fields},
+                details={
+                    "fields": chosen,
+                    "raw_fields": raw,
+                    "scope": granted_scope,
+                    "narrowed": chosen != locked.fields or granted_scope != locked.scope,
+                },
             )
             grant, key = _grant_create(
-                locked, fields=chosen, raw_fields=raw, by=by, request=request
+                locked, fields=chosen, raw_fields=raw, scope=granted_scope, by=by, request=request
             )
             share_request.refresh_from_db()
             return grant, key
@@ -676,11 +699,11 @@ def grant_rows_read(
     Only the granted fields and scoped rows; L3–L4 fields masked unless granted unmasked.
     Every call is audited and metered (calls and rows per grant per day).
     """
-    details = {
+    details = {  # names as asked (untrusted): bounded in number and length
         "via": "app_key" if key_grant is not None else "session",
-        "fields": list(query.fields) if query.fields is not None else None,
-        "filters": sorted(query.filters),
-        "sort": [name for name, _descending in query.sort],
+        "fields": [str(f)[:64] for f in query.fields][:50] if query.fields is not None else None,
+        "filters": sorted(str(f)[:64] for f in query.filters)[:50],
+        "sort": [str(name)[:64] for name, _descending in query.sort][:20],
         "limit": query.limit,
         "offset": query.offset,
         "q": bool(query.q),

@@ -223,6 +223,20 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _narrowed_scope(request: HttpRequest, share_request: ShareRequest) -> dict[str, list[str]]:
+    """The row scope as the approver left it: ``scope.<field>`` holds the values kept."""
+    scope = {}
+    for name, values in share_request.scope.items():
+        text = request.POST.get(f"scope.{name}")
+        kept = (
+            [v.strip() for v in text.replace("，", ",").split(",") if v.strip()]
+            if text is not None
+            else list(values)
+        )
+        scope[name] = kept
+    return scope
+
+
 @login_required
 @require_POST
 def request_approve(request: HttpRequest, pk: int) -> HttpResponse:
@@ -237,6 +251,7 @@ def request_approve(request: HttpRequest, pk: int) -> HttpResponse:
             by=request.user,  # type: ignore[arg-type]
             fields=form.cleaned_data["columns"],
             raw_fields=form.cleaned_data.get("raw_fields") or [],
+            scope=_narrowed_scope(request, share_request),
             comment=form.cleaned_data.get("comment") or "",
             request=request,
         )
@@ -326,9 +341,7 @@ def grant_key(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def grant_rows(request: HttpRequest, pk: int) -> HttpResponse:
     """Browse the granted rows: filters, search, sort and pages; each page read is audited."""
-    grant = _grant(request, pk)
-    if grant.grantee_id != request.user.pk:
-        raise PermissionDenied("sharing: not the grantee")
+    grant = _grant(request, pk)  # the read service refuses (and audits) anyone but the grantee
     params = {k: v for k, v in request.GET.lists() if k != "page"}
     params.pop("fields", None)
     query = parse_row_query(params, default_limit=BROWSE_LIMIT)

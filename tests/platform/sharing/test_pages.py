@@ -210,3 +210,22 @@ def test_consumers_page_and_dataset_tab_for_the_owner(
     html = client.get(reverse("catalog:detail", args=["enterprise_power"])).content.decode()
     assert 'id="request-dataset"' in html
     assert client.get(reverse("sharing:consumers")).status_code == 403
+
+
+def test_approver_narrows_the_row_scope_on_the_page(
+    client: Client, power: Dataset, requester: User, approver: User
+) -> None:
+    client.force_login(requester)
+    client.post(
+        reverse("sharing:request_new", args=[power.code]), _form(scope_values="330802, 330803")
+    )
+    req = ShareRequest.objects.get()
+    client.force_login(approver)
+    assert (
+        'name="scope.county"'
+        in client.get(reverse("sharing:request", args=[req.pk])).content.decode()
+    )
+    client.post(
+        reverse("sharing:approve", args=[req.pk]), {"columns": ["kwh"], "scope.county": "330803"}
+    )
+    assert Grant.objects.get().scope == {"county": ["330803"]}

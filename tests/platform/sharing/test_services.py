@@ -250,3 +250,19 @@ def test_grantee_and_owner_approver_revoke_others_cannot(
     grant_revoke(grant=grant2, by=requester)
     assert grant2.status == "revoked"
     assert AuditEntry.objects.filter(action="sharing.revoke", outcome="success").count() == 2
+
+
+def test_approve_may_narrow_the_row_scope_but_not_widen_it(
+    power: Dataset, requester: User, approver: User
+) -> None:
+    req = _create(requester, power, scope={"county": ["330802", "330803"]}).share_request  # type: ignore[attr-defined]
+    with pytest.raises(ValueError, match="county"):
+        share_request_approve(share_request=req, by=approver, scope={"kwh": ["1"]})
+    with pytest.raises(ValueError, match="county"):
+        share_request_approve(
+            share_request=req, by=approver, scope={"county": ["330802", "330899"]}
+        )
+    grant, _ = share_request_approve(
+        share_request=req, by=approver, scope={"county": ["330803"], "kwh": ["300"]}
+    )
+    assert grant.scope == {"county": ["330803"], "kwh": ["300"]}
