@@ -500,7 +500,11 @@ class _Interpreter:
         if isinstance(node, ast.BinOp):
             if type(node.op) not in _BINARY:
                 raise Refused(f"operator {type(node.op).__name__} is not allowed")
-            return _BINARY[type(node.op)](self.eval(node.left), self.eval(node.right))
+            left, right = self.eval(node.left), self.eval(node.right)
+            if not any(isinstance(side, (Expr, Deferred)) for side in (left, right)):
+                # arithmetic on literals alone could build huge values ('x' * 10**9)
+                raise Refused("an operator needs a column on one side")
+            return _BINARY[type(node.op)](left, right)
         if isinstance(node, ast.UnaryOp):
             operand = self.eval(node.operand)
             if isinstance(node.op, ast.Invert) and isinstance(operand, (Expr, Deferred)):

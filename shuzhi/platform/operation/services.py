@@ -386,6 +386,10 @@ def analysis_review(
         analysis = Analysis.objects.select_for_update().get(pk=analysis.pk)
         if analysis.status != Analysis.Status.AWAITING_REVIEW:
             raise OperationError(_("Only a result awaiting review can be released or rejected."))
+        if decision == "release" and analysis.operator.status != Operator.Status.VETTED:
+            raise OperationError(
+                _("The operator is not vetted now: the result cannot be released.")
+            )
         analysis.status = (
             Analysis.Status.RELEASED if decision == "release" else Analysis.Status.REJECTED
         )

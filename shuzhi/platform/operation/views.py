@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -46,8 +47,8 @@ from .services import (
     operator_set_status,
 )
 
-EXAMPLE_SQL = "SELECT county, COUNT(*) AS enterprises\nFROM {code}\nGROUP BY county"
-EXAMPLE_IBIS = "{code}.group_by('county').aggregate(enterprises=_.count())"
+EXAMPLE_SQL = "SELECT {column}, COUNT(*) AS n\nFROM {code}\nGROUP BY {column}\nORDER BY n DESC"
+EXAMPLE_IBIS = "{code}.group_by('{column}').aggregate(n=_.count()).order_by(_.n.desc())"
 
 
 def _user(request: HttpRequest) -> User:
@@ -91,7 +92,11 @@ def workspace(request: HttpRequest) -> HttpResponse:
             datasets.append({"grant": grant, "fields": visible_fields(grant.dataset)})
         analyses = list(analysis_list_for_operator(operator)[:100])
         usage = list(usage_list(operator)[:12])
-    code = datasets[0]["grant"].dataset.code if datasets else "dataset_code"
+    code, column = "dataset_code", "county"
+    if datasets:
+        code = datasets[0]["grant"].dataset.code
+        texts = [f.name for f in datasets[0]["fields"] if f.data_type == "string"]
+        column = texts[-1] if texts else datasets[0]["fields"][0].name
     status = 400 if (error or apply_form.errors or submit_form.errors) else 200
     return render(
         request,
@@ -104,8 +109,8 @@ def workspace(request: HttpRequest) -> HttpResponse:
             "apply_form": apply_form,
             "submit_form": submit_form,
             "error": error,
-            "example_sql": EXAMPLE_SQL.format(code=code),
-            "example_ibis": EXAMPLE_IBIS.format(code=code),
+            "example_sql": EXAMPLE_SQL.format(code=code, column=column),
+            "example_ibis": EXAMPLE_IBIS.format(code=code, column=column),
             "k": _k(),
         },
         status=status,
@@ -113,8 +118,6 @@ def workspace(request: HttpRequest) -> HttpResponse:
 
 
 def _k() -> int:
-    from django.conf import settings
-
     return int(settings.OPERATION_MIN_GROUP)
 
 

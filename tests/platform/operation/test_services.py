@@ -274,3 +274,14 @@ def test_another_operators_analysis_is_not_found(
     with pytest.raises(Analysis.DoesNotExist):
         analysis_for_operator(None, analysis.pk)
     assert analysis_for_operator(operator, analysis.pk) == analysis
+
+
+def test_a_suspended_operators_result_is_not_released(
+    analyst: User, reviewer: User, operator: Operator, grant: Authorisation
+) -> None:
+    analysis = _submit(analyst)
+    operator_set_status(by=reviewer, operator=operator, status="suspended", comment="违规")
+    with pytest.raises(OperationError):
+        analysis_review(by=reviewer, analysis=analysis, decision="release")
+    rejected = analysis_review(by=reviewer, analysis=analysis, decision="reject", comment="暂停")
+    assert rejected.status == Analysis.Status.REJECTED

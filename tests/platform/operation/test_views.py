@@ -227,3 +227,14 @@ def test_the_api_submits_and_returns_results_only_after_release(
         content_type="application/json",
     )
     assert denied.status_code == 403
+
+
+def test_the_workspace_examples_run(analyst: User, grant: Authorisation) -> None:
+    from shuzhi.platform.operation.views import EXAMPLE_IBIS, EXAMPLE_SQL
+
+    html = _as(analyst).get(reverse("operation:workspace")).content.decode()
+    assert "GROUP BY county" in html
+    for language, example in (("sql", EXAMPLE_SQL), ("ibis", EXAMPLE_IBIS)):
+        text = example.format(code="enterprise_power", column="county")
+        analysis = analysis_submit(by=analyst, title="例", language=language, text=text)
+        assert analysis.status == "awaiting_review", analysis.reason
