@@ -11,7 +11,9 @@ end as one DuckDB ``SELECT`` that this module checks with sqlglot before anythin
   ``duckdb_tables()``); functions from a short allowlist only;
 * the query aggregates at the top (``GROUP BY`` or a global aggregate): each output column is
   an aggregate or a group key; no ``*``, no window functions, no subquery in the output.
-  Aggregates that return row values (``list``, ``string_agg``, ``arg_max``…) are not allowed.
+  Aggregates that return row values (``list``, ``string_agg``, ``arg_max``…) are not allowed,
+  and once run, no output column may hold a structure or list (``MAX(table)`` is a whole row)
+  and no aggregate may be text (``MIN(name)`` is one row's name).
 
 The checked query is rewritten to count the rows of each group too, and groups smaller than
 ``k`` (最小分组) are suppressed: never returned, only counted.
@@ -22,7 +24,10 @@ then compiled to SQL and checked like any other query.
 
 Execution uses a fresh in-memory DuckDB connection that attaches the warehouse file read-only,
 exposes each dataset as a view of its visible columns only, then switches off external access
-and locks the configuration before the operator's query runs, under a timeout.
+and locks the configuration before the operator's query runs, under a timeout, a memory limit
+and a row limit. What runs is sqlglot's rendering of the checked tree, not the text as typed.
+Differencing (two queries whose difference isolates a small group) is not detected here: that
+is what the bureau's review of every result is for.
 
 >>> tables = {"power": ("county", "kwh")}
 >>> core = check_sql("SELECT county, SUM(kwh) AS total FROM power GROUP BY county", tables)
@@ -639,6 +644,7 @@ def run(
     row_limit: int = 1000,
     timeout: float = 30.0,
     memory_limit: str = "1GB",
+    threads: int = 2,
 ) -> SandboxResult:
     """Check and run ``sql`` over ``views`` of the warehouse file; return its large groups.
 
@@ -665,6 +671,7 @@ def run(
                 f"SELECT {listed} FROM wh.main.{_quote(view.table)}"
             )
         con.execute(f"SET memory_limit = {_literal(memory_limit)}")
+        con.execute(f"SET threads = {int(threads)}")
         con.execute("SET enable_external_access = false")
         con.execute("SET lock_configuration = true")
         timer.start()
