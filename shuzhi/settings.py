@@ -365,5 +365,9 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "loggers": {"shuzhi": {"handlers": ["console"], "level": LOG_LEVEL}},
+    "loggers": {
+        "shuzhi": {"handlers": ["console"], "level": LOG_LEVEL},
+        # a server error's traceback reaches the log in production too (not only with DEBUG)
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+    },
 }

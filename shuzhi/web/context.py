@@ -16,7 +16,9 @@ def visible_navigation(user: Any) -> list[Group]:
     groups = []
     for group in NAVIGATION:
         modules = tuple(
-            m for m in group.modules if not m.permission or has_perm(user, m.permission)
+            m
+            for m in group.modules
+            if not m.permissions or any(has_perm(user, p) for p in m.permissions)
         )
         if modules:
             groups.append(Group(group.name, modules))

@@ -19,7 +19,13 @@ class Module:
     purpose: Promise
     tasks: str  # policy task numbers, as in MISSION-MAP.md
     url_name: str = ""  # set once the module has pages; empty = "coming" page
-    permission: str = ""  # only people holding it see the entry
+    permission: str | tuple[str, ...] = ""  # only people holding it (any of them) see it
+
+    @property
+    def permissions(self) -> tuple[str, ...]:
+        if isinstance(self.permission, str):
+            return (self.permission,) if self.permission else ()
+        return self.permission
 
     @property
     def url(self) -> str:
@@ -69,6 +75,8 @@ NAVIGATION: tuple[Group, ...] = (
                     "Request datasets from other departments, approve, grant, and call the masked, metered data API."
                 ),
                 "33",
+                url_name="sharing:index",
+                permission=("sharing.request", "sharing.approve"),
             ),
             Module(
                 "opendata",
@@ -77,6 +85,7 @@ NAVIGATION: tuple[Group, ...] = (
                     "The public portal with a CKAN-compatible API and DCAT export, and restricted-opening applications."
                 ),
                 "30, 40",
+                url_name="opendata:index",
             ),
             Module(
                 "operation",
@@ -85,6 +94,8 @@ NAVIGATION: tuple[Group, ...] = (
                     "Vetted operators compute on public data in a sandbox; outputs are reviewed and metered."
                 ),
                 "29, 36–38",
+                url_name="operation:workspace",
+                permission=("operation.submit", "operation.review"),
             ),
             Module(
                 "resources",
