@@ -22,23 +22,37 @@ def _field_choices(dataset: Dataset, *, graded_only: bool = False) -> list[tuple
     return choices
 
 
+CHECKBOXES = forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"})
+
+
 class ShareRequestForm(forms.Form):  # 共享申请表
-    columns = forms.MultipleChoiceField(
-        label=_("Fields"), widget=forms.CheckboxSelectMultiple, required=True
-    )
+    columns = forms.MultipleChoiceField(label=_("Fields"), widget=CHECKBOXES, required=True)
     raw_fields = forms.MultipleChoiceField(
         label=_("Unmasked fields (L3–L4; always needs the owner's approval)"),
-        widget=forms.CheckboxSelectMultiple,
+        widget=CHECKBOXES,
         required=False,
     )
-    purpose = forms.CharField(label=_("Purpose"), widget=forms.Textarea(attrs={"rows": 3}))
-    legal_basis = forms.CharField(label=_("Legal basis"), widget=forms.Textarea(attrs={"rows": 2}))
-    scope_field = forms.ChoiceField(label=_("Limit rows by field"), required=False)
+    purpose = forms.CharField(
+        label=_("Purpose"), widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"})
+    )
+    legal_basis = forms.CharField(
+        label=_("Legal basis"),
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
+    )
+    scope_field = forms.ChoiceField(
+        label=_("Limit rows by field"),
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
     scope_values = forms.CharField(
-        label=_("Allowed values (separated by commas)"), required=False, max_length=2000
+        label=_("Allowed values (separated by commas)"),
+        required=False,
+        max_length=2000,
+        widget=forms.TextInput(attrs={"class": "form-control"}),
     )
     period_end = forms.DateField(
-        label=_("Period ends"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Period ends"),
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
     )
 
     def __init__(self, *args: Any, dataset: Dataset, **kwargs: Any) -> None:
@@ -66,11 +80,9 @@ class ShareRequestForm(forms.Form):  # 共享申请表
 
 
 class ApproveForm(forms.Form):
-    columns = forms.MultipleChoiceField(
-        label=_("Fields granted"), widget=forms.CheckboxSelectMultiple, required=True
-    )
+    columns = forms.MultipleChoiceField(label=_("Fields granted"), widget=CHECKBOXES, required=True)
     raw_fields = forms.MultipleChoiceField(
-        label=_("Unmasked fields granted"), widget=forms.CheckboxSelectMultiple, required=False
+        label=_("Unmasked fields granted"), widget=CHECKBOXES, required=False
     )
     comment = forms.CharField(
         label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2})

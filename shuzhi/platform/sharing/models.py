@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -122,6 +124,11 @@ class Grant(models.Model):  # 共享授权
     def is_active(self, now: object = None) -> bool:
         moment = now or timezone.now()
         return self.revoked_at is None and self.expires_at > moment  # type: ignore[operator]
+
+    @property
+    def valid_until(self) -> object:
+        """The last day of the grant's period, in the city's time zone."""
+        return (timezone.localtime(self.expires_at) - timedelta(microseconds=1)).date()
 
     @property
     def status(self) -> str:
