@@ -17,12 +17,14 @@ from .models import Grant, GrantUsage, ShareRequest
 
 
 def division_field(dataset: Dataset) -> Field | None:
-    """The dataset's first division-code field (行政区划代码), used for the default row scope."""
-    return (
-        dataset.fields.filter(semantic_type=SemanticType.DIVISION_CODE)
-        .order_by("position", "id")
-        .first()
+    """The dataset's division-code field (行政区划代码) for the default row scope: a county
+    field (named ``county…``) when there is one, else the first."""
+    fields = list(
+        dataset.fields.filter(semantic_type=SemanticType.DIVISION_CODE).order_by("position", "id")
     )
+    county = [f for f in fields if f.name.startswith("county")]
+    chosen = county or fields
+    return chosen[0] if chosen else None
 
 
 def default_scope(dataset: Dataset, user: Any) -> dict[str, list[str]]:

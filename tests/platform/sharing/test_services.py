@@ -266,3 +266,24 @@ def test_approve_may_narrow_the_row_scope_but_not_widen_it(
         share_request=req, by=approver, scope={"county": ["330803"], "kwh": ["300"]}
     )
     assert grant.scope == {"county": ["330803"], "kwh": ["300"]}
+
+
+def test_default_scope_prefers_a_county_field(
+    make_dataset: Callable[..., Dataset], requester: User, steward: User
+) -> None:
+    from shuzhi.platform.catalog.models import CodeTable, Field
+
+    dataset = make_dataset("town_power", share="conditional", data=False)
+    Field.objects.filter(dataset=dataset, name="county").update(position=9)
+    Field.objects.create(
+        dataset=dataset,
+        position=0,
+        name="town_code",
+        label="乡镇",
+        data_type="string",
+        semantic_type="division_code",
+        grade=1,
+        code_table=CodeTable.objects.get(code="gbt2260"),
+    )
+    Field.objects.filter(dataset=dataset, name="county").update(name="county_code")
+    assert default_scope(dataset, requester) == {"county_code": ["330802"]}
