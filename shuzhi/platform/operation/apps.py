@@ -12,6 +12,7 @@ class OperationConfig(AppConfig):
 
         register_action("operation.operator_apply", _("Operator application"))
         register_action("operation.operator_register", _("Operator registered"))
+        register_action("operation.operator_account", _("Account added to an operator"))
         register_action("operation.operator_vet", _("Operator vetted"))
         register_action("operation.operator_suspend", _("Operator suspended"))
         register_action("operation.grant", _("Dataset authorised to an operator"))

@@ -132,6 +132,29 @@ def operator_register(
     return operator
 
 
+def operator_account_add(
+    *, by: User, operator: Operator, user: User, request: HttpRequest | None = None
+) -> Operator:
+    """The bureau adds another enterprise account to an operator."""
+    _require_bureau(by)
+    if not user.has_role("enterprise"):
+        raise OperationError(_("%(user)s is not an enterprise account.") % {"user": user.username})
+    with transaction.atomic():
+        if operator_of(user) is not None:
+            raise OperationError(
+                _("Already an operator's account: %(users)s") % {"users": user.username}
+            )
+        operator.users.add(user)
+        audit_record(
+            action="operation.operator_account",
+            actor=by,
+            target=operator,
+            request=request,
+            details={"added": user.username},
+        )
+    return operator
+
+
 def operator_set_status(
     *,
     by: User,

@@ -42,6 +42,7 @@ from .services import (
     analysis_submit,
     authorisation_grant,
     authorisation_revoke,
+    operator_account_add,
     operator_apply,
     operator_register,
     operator_set_status,
@@ -209,7 +210,7 @@ def operators(request: HttpRequest) -> HttpResponse:
                     request=request,
                 )
                 return redirect("operation:operators")
-            if action in ("status", "grant", "revoke"):
+            if action in ("status", "grant", "revoke", "account"):
                 _operator_action(request, user, action)
                 return redirect("operation:operators")
         except OperationError as exc:
@@ -240,6 +241,14 @@ def _operator_action(request: HttpRequest, user: User, action: str) -> None:
             raise OperationError(_("Choose vet or suspend."))
         operator_set_status(by=user, operator=operator, request=request, **form.cleaned_data)
         messages.success(request, _("The operator's status is changed."))
+    elif action == "account":
+        account = User.objects.filter(username=request.POST.get("username", "").strip()).first()
+        if account is None:
+            raise OperationError(
+                _("No such account: %(users)s") % {"users": request.POST.get("username", "")}
+            )
+        operator_account_add(by=user, operator=operator, user=account, request=request)
+        messages.success(request, _("The account is added."))
     elif action == "grant":
         form = GrantForm(request.POST)
         if not form.is_valid():

@@ -238,3 +238,20 @@ def test_the_workspace_examples_run(analyst: User, grant: Authorisation) -> None
         text = example.format(code="enterprise_power", column="county")
         analysis = analysis_submit(by=analyst, title="例", language=language, text=text)
         assert analysis.status == "awaiting_review", analysis.reason
+
+
+def test_the_bureau_adds_an_account_to_an_operator(reviewer: User, operator: Operator) -> None:
+    UserFactory(username="ent_second", roles=["enterprise"])
+    UserFactory(username="staff_x", roles=["clerk"])
+    client = _as(reviewer)
+    url = reverse("operation:operators")
+    client.post(url, {"action": "account", "operator": operator.pk, "username": "ent_second"})
+    assert set(operator.users.values_list("username", flat=True)) == {"ent_a", "ent_second"}
+    refused = client.post(
+        url, {"action": "account", "operator": operator.pk, "username": "staff_x"}
+    )
+    assert refused.status_code == 400
+    again = client.post(
+        url, {"action": "account", "operator": operator.pk, "username": "ent_second"}
+    )
+    assert again.status_code == 400
