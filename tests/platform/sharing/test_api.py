@@ -317,6 +317,9 @@ def test_not_shared_dataset_is_refused_through_the_api(
     error = _error(_post(client, "/api/v1/sharing/requests", payload), 403, "not_shared")
     assert "不予共享" in error["message"]
     assert not ShareRequest.objects.exists()
+    entry = AuditEntry.objects.get(action="sharing.request")
+    assert entry.outcome == "denied"
+    assert entry.actor == "kc_clerk"
     payload["dataset"] = "enterprise_power_missing"
     _error(_post(client, "/api/v1/sharing/requests", payload), 404, "not_found")
 
@@ -335,6 +338,15 @@ def test_wrong_roles_cannot_request_through_the_api(
     }
     _error(_post(client, "/api/v1/sharing/requests", payload), 403, "forbidden")
     assert client.get("/api/v1/sharing/datasets").json() == []
+    assert AuditEntry.objects.get(action="sharing.request").outcome == "denied"
+    assert not ShareRequest.objects.exists()
+
+
+def test_the_data_api_is_documented_with_the_app_key(client: Client) -> None:
+    schema = client.get("/api/v1/openapi.json").json()
+    rows = schema["paths"]["/api/v1/sharing/grants/{pk}/rows"]["get"]
+    assert {"AppKeyAuth": []} in rows["security"]
+    assert schema["components"]["securitySchemes"]["AppKeyAuth"]["name"] == "X-App-Key"
 
 
 def test_refusal_messages_follow_the_users_language(client: Client, granted: Granted) -> None:
