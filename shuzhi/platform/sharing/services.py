@@ -403,6 +403,26 @@ def share_request_approve(
         by, dataset, action="sharing.approve", target=share_request, request=request
     )
     _pending_or_refuse(share_request, action="sharing.approve", by=by, request=request)
+    if dataset.status != Status.PUBLISHED or dataset.share_attribute == ShareAttribute.NONE:
+        _refuse(
+            action="sharing.approve",
+            by=by,
+            target=share_request,
+            request=request,
+            status=409,
+            code="not_shared",
+            message=_("The dataset is no longer published for sharing; reject the request."),
+        )
+    if share_request.period_end < timezone.localdate():
+        _refuse(
+            action="sharing.approve",
+            by=by,
+            target=share_request,
+            request=request,
+            status=409,
+            code="period_ended",
+            message=_("The period asked for has already ended; reject the request."),
+        )
     chosen = list(share_request.fields)
     if fields is not None:
         wider = sorted(set(fields) - set(share_request.fields))
@@ -671,7 +691,11 @@ def _require_reader(
             message=_("This grant has expired; request the data again."),
             details=details,
         )
-    if grant.dataset.status != Status.PUBLISHED or not reader.is_active:
+    if (
+        grant.dataset.status != Status.PUBLISHED
+        or grant.dataset.share_attribute == ShareAttribute.NONE
+        or not reader.is_active
+    ):
         _refuse(
             action="sharing.read",
             by=reader,

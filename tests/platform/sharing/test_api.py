@@ -358,3 +358,10 @@ def test_refusal_messages_follow_the_users_language(client: Client, granted: Gra
         HTTP_ACCEPT_LANGUAGE="en",
     )
     assert "No such field" in _error(response, 400, "invalid_query")["message"]
+
+
+def test_a_dataset_turned_not_shared_stops_its_grants(client: Client, granted: Granted) -> None:
+    grant, key = granted()
+    Dataset.objects.filter(pk=grant.dataset_id).update(share_attribute="none")
+    _error(_rows(client, grant, key), 403, "grant_inactive")
+    assert _reads("denied") == 1

@@ -287,3 +287,23 @@ def test_default_scope_prefers_a_county_field(
     )
     Field.objects.filter(dataset=dataset, name="county").update(name="county_code")
     assert default_scope(dataset, requester) == {"county_code": ["330802"]}
+
+
+def test_no_approval_once_the_dataset_is_not_shared_or_the_period_ended(
+    power: Dataset, requester: User, approver: User
+) -> None:
+    first = _create(requester, power).share_request  # type: ignore[attr-defined]
+    second = _create(requester, power).share_request  # type: ignore[attr-defined]
+    ShareRequest.objects.filter(pk=second.pk).update(
+        period_end=timezone.localdate() - timedelta(days=1)
+    )
+    second.refresh_from_db()
+    with pytest.raises(SharingRefused) as caught:
+        share_request_approve(share_request=second, by=approver)
+    assert caught.value.code == "period_ended"
+    Dataset.objects.filter(pk=power.pk).update(share_attribute="none")
+    first.refresh_from_db()
+    with pytest.raises(SharingRefused) as caught:
+        share_request_approve(share_request=first, by=approver)
+    assert caught.value.code == "not_shared"
+    assert not Grant.objects.exists()
