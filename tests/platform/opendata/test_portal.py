@@ -138,6 +138,7 @@ def _shapes() -> rdflib.Graph:
     return shapes
 
 
+@pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")
 @pytest.mark.parametrize(
     ("url", "fmt"), [("/open/catalog.ttl", "turtle"), ("/open/catalog.jsonld", "json-ld")]
 )
