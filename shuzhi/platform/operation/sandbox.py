@@ -212,6 +212,7 @@ def _parse_one(sql: str) -> Any:
 
 
 def _check_nodes(tree: exp.Expression, tables: Mapping[str, Sequence[str]]) -> None:
+    ctes = {cte.alias_or_name for cte in tree.find_all(exp.CTE)}
     for node in tree.walk():
         if isinstance(node, _FORBIDDEN_NODES):
             raise Refused(f"{node.key.upper()} is not allowed")
@@ -222,6 +223,8 @@ def _check_nodes(tree: exp.Expression, tables: Mapping[str, Sequence[str]]) -> N
                 raise Refused("table functions are not allowed")
             if node.args.get("db") or node.args.get("catalog"):
                 raise Refused(f"qualified table names are not allowed: {node.sql(DIALECT)}")
+            if node.name not in tables and node.name not in ctes:
+                raise Refused(f"table {node.name} is not among your authorised datasets")
         elif isinstance(node, exp.Func) and not isinstance(node, _ALLOWED_FUNCTIONS):
             name = node.name if isinstance(node, exp.Anonymous) else node.sql_name()
             raise Refused(f"function {name.lower()} is not allowed")
