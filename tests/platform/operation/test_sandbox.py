@@ -27,6 +27,10 @@ def warehouse(tmp_path: Path) -> Path:
         "FROM range(25) r(i)"
     )
     con.execute("CREATE TABLE other__v1 AS SELECT 42 AS secret FROM range(30)")
+    con.execute(
+        "CREATE TABLE sales__v2 AS SELECT i AS __row, DATE '2026-01-01' + INTERVAL (i % 3) MONTH "
+        "AS month, i * 1.5 AS amount FROM range(60) r(i)"
+    )
     con.close()
     return path
 
@@ -260,3 +264,14 @@ def test_a_warehouse_open_elsewhere_in_this_process_is_waited_for(warehouse: Pat
     finally:
         holder.close()
     sandbox._connect(warehouse, wait=0.3).close()
+
+
+def test_dates_group_by_month_and_year(warehouse: Path) -> None:
+    views = [ViewSpec("sales", "sales__v2", ("month", "amount"))]
+    sql = "SELECT date_trunc('month', month) AS m, SUM(amount) FROM sales GROUP BY 1 ORDER BY 1"
+    result = sandbox.run(warehouse=warehouse, views=views, sql=sql, k=10)
+    assert [row[0][:7] for row in result.rows] == ["2026-01", "2026-02", "2026-03"]
+    text = "sales.group_by(y=sales.month.year()).aggregate(n=_.count(), total=_.amount.sum())"
+    compiled = sandbox.ibis_to_sql(text, {"sales": {"month": "date", "amount": "decimal"}})
+    result = sandbox.run(warehouse=warehouse, views=views, sql=compiled, k=10)
+    assert result.rows == [[2026, 60, 2655.0]]
