@@ -8,6 +8,7 @@ submit analyses over the datasets authorised to them today.
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 from pathlib import Path
 
@@ -31,6 +32,8 @@ from shuzhi.platform.warehouse.selectors import current_version
 from . import sandbox
 from .models import Analysis, Authorisation, Operator, Usage
 from .selectors import active_authorisations, is_bureau, operator_of, visible_fields
+
+logger = logging.getLogger(__name__)
 
 RUN_TIMEOUT_SECONDS = 30.0
 RESULT_ROW_LIMIT = 1000
@@ -353,6 +356,11 @@ def _run(analysis: Analysis, *, by: User, request: HttpRequest | None) -> Analys
     except sandbox.RunFailed as exc:
         analysis.status = Analysis.Status.FAILED
         analysis.reason = str(exc)
+        outcome = Outcome.FAILURE
+    except Exception:  # never leave an analysis "submitted" behind
+        logger.exception("operation: analysis %s failed unexpectedly", analysis.pk)
+        analysis.status = Analysis.Status.FAILED
+        analysis.reason = "the sandbox failed unexpectedly"
         outcome = Outcome.FAILURE
     analysis.compiled_sql = sql if analysis.language == Analysis.Language.IBIS else ""
     analysis.ran_at = timezone.now()

@@ -285,3 +285,16 @@ def test_a_suspended_operators_result_is_not_released(
         analysis_review(by=reviewer, analysis=analysis, decision="release")
     rejected = analysis_review(by=reviewer, analysis=analysis, decision="reject", comment="暂停")
     assert rejected.status == Analysis.Status.REJECTED
+
+
+def test_an_unexpected_error_marks_the_analysis_failed(
+    analyst: User, grant: Authorisation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from shuzhi.platform.operation import sandbox
+
+    def broken(**kwargs: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(sandbox, "run", broken)
+    analysis = _submit(analyst)
+    assert (analysis.status, analysis.reason) == ("failed", "the sandbox failed unexpectedly")
