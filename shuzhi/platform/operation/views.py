@@ -67,6 +67,8 @@ def workspace(request: HttpRequest) -> HttpResponse:
     """The operator's workspace (运营方工作台): datasets, a query box, analyses and usage."""
     user = _user(request)
     if not has_perm(user, "operation.submit"):
+        if has_perm(user, "operation.review"):  # bureau staff come here from the navigation
+            return redirect("operation:review")
         raise PermissionDenied("operation.submit")
     operator = operator_of(user)
     apply_form = ApplyForm(request.POST if request.POST.get("action") == "apply" else None)

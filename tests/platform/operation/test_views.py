@@ -116,8 +116,14 @@ def test_a_suspended_operator_cannot_submit_from_the_page(
     assert not Analysis.objects.exists()
 
 
-def test_staff_without_operation_submit_get_403_on_the_workspace(reviewer: User) -> None:
-    assert _as(reviewer).get(reverse("operation:workspace")).status_code == 403
+def test_bureau_reviewers_are_sent_to_their_inbox_and_other_staff_refused(
+    reviewer: User,
+) -> None:
+    answer = _as(reviewer).get(reverse("operation:workspace"))
+    assert answer.status_code == 302
+    assert answer["Location"] == reverse("operation:review")
+    clerk = UserFactory(username="a_clerk", roles=["clerk"])
+    assert _as(clerk).get(reverse("operation:workspace")).status_code == 403
 
 
 def test_the_review_inbox_is_for_the_bureau_only(
