@@ -223,7 +223,7 @@ def _grant_out(g: Grant) -> dict[str, Any]:
         "starts_at": g.starts_at,
         "expires_at": g.expires_at,
         "revoked_at": g.revoked_at,
-        "key_id": g.key_prefix,
+        "key_id": g.key_prefix if g.key_hash else "",
         "last_used_at": g.last_used_at,
     }
 
@@ -329,7 +329,7 @@ def request_detail(request: HttpRequest, pk: int) -> dict[str, Any]:
 def request_approve(request: HttpRequest, pk: int, body: ApproveIn) -> dict[str, Any]:
     share_request = _deciding(pk)
     try:
-        grant, _key = share_request_approve(
+        grant = share_request_approve(
             share_request=share_request,
             by=request.user,  # type: ignore[arg-type]
             fields=body.fields,
@@ -391,7 +391,7 @@ def grant_revoke_route(request: HttpRequest, pk: int, body: RevokeIn) -> dict[st
 @router.post(
     "/grants/{pk}/key",
     response=GrantKeyOut,
-    summary="Replace the grant's app key (the old one stops working); shown once",
+    summary="Issue the grant's app key (grantee only; any earlier key stops working); shown once",
 )
 def grant_key(request: HttpRequest, pk: int) -> dict[str, Any]:
     grant = _grant(request, pk)

@@ -217,8 +217,13 @@ def _grant_create(
     scope: dict[str, list[str]],
     by: User,
     request: HttpRequest | None,
+    with_key: bool,
 ) -> tuple[Grant, str]:
+    """The grant; with its first app key when ``with_key`` (the requester is the actor), else
+    with none yet: only the grantee issues it, so that nobody else ever sees it."""
     prefix, digest, key = _new_key()
+    if not with_key:
+        digest, key = "", ""  # an empty hash matches no key
     grant = Grant.objects.create(
         request=share_request,
         dataset=share_request.dataset,
@@ -244,7 +249,7 @@ def _grant_create(
             "raw_fields": raw_fields,
             "scope": grant.scope,
             "expires_at": grant.expires_at.isoformat(),
-            "key_id": prefix,
+            "key_id": prefix if with_key else "",
         },
     )
     return grant, key
@@ -365,6 +370,7 @@ def share_request_create(
             scope=cleaned_scope,
             by=by,
             request=request,
+            with_key=True,
         )
         return RequestOutcome(share_request=share_request, grant=grant, app_key=key)
 
@@ -394,10 +400,11 @@ def share_request_approve(
     scope: Mapping[str, Sequence[str]] | None = None,
     comment: str = "",
     request: HttpRequest | None = None,
-) -> tuple[Grant, str]:
+) -> Grant:
     """Approve a pending request (审批通过), optionally narrowing its fields, its unmasked
     fields and its row scope (keep every scoped field, with a subset of its values; more
-    fields may be added); returns the grant and its app key."""
+    fields may be added). The grant has no app key yet: the grantee issues it
+    (``grant_key_reissue``), so the approver never sees it."""
     dataset = share_request.dataset
     _require_owner_approver(
         by, dataset, action="sharing.approve", target=share_request, request=request
@@ -469,11 +476,17 @@ def share_request_approve(
                     "narrowed": chosen != locked.fields or granted_scope != locked.scope,
                 },
             )
-            grant, key = _grant_create(
-                locked, fields=chosen, raw_fields=raw, scope=granted_scope, by=by, request=request
+            grant, _key = _grant_create(
+                locked,
+                fields=chosen,
+                raw_fields=raw,
+                scope=granted_scope,
+                by=by,
+                request=request,
+                with_key=False,
             )
             share_request.refresh_from_db()
-            return grant, key
+            return grant
     assert refused_twice
     share_request.refresh_from_db()
     _pending_or_refuse(share_request, action="sharing.approve", by=by, request=request)
@@ -562,7 +575,8 @@ def grant_revoke(
 
 
 def grant_key_reissue(*, grant: Grant, by: User, request: HttpRequest | None = None) -> str:
-    """Replace the grant's app key (the old one stops working); the grantee only."""
+    """Issue the grant's app key, replacing any earlier one (which stops working at once);
+    the grantee only. The key is returned once and only its hash is kept."""
     _require_audited(
         by, "sharing.request", action="sharing.key_issue", target=grant, request=request
     )
@@ -603,7 +617,11 @@ def grant_key_reissue(*, grant: Grant, by: User, request: HttpRequest | None = N
 
 def _require_key_match(grant: Grant | None, secret: str) -> bool:
     """The machine's credential check: the secret hashes to the grant's stored key hash."""
-    return grant is not None and hmac.compare_digest(grant.key_hash, _key_hash(secret))
+    return (
+        grant is not None
+        and bool(grant.key_hash)
+        and hmac.compare_digest(grant.key_hash, _key_hash(secret))
+    )
 
 
 def app_key_authenticate(*, raw: str, request: HttpRequest | None) -> Grant | None:

@@ -246,7 +246,7 @@ def request_approve(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Choose at least one field."))
         return redirect("sharing:request", pk=pk)
     try:
-        grant, _key = share_request_approve(
+        grant = share_request_approve(
             share_request=share_request,
             by=request.user,  # type: ignore[arg-type]
             fields=form.cleaned_data["columns"],

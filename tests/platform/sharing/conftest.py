@@ -178,7 +178,7 @@ def granted(power: Dataset, requester: User, approver: User) -> Callable[..., tu
         }
         args.update(values)
         outcome = share_request_create(by=requester, dataset=power, **args)
-        grant, _ = share_request_approve(share_request=outcome.share_request, by=approver)
+        grant = share_request_approve(share_request=outcome.share_request, by=approver)
         key = grant_key_reissue(grant=grant, by=requester)
         grant.refresh_from_db()
         return grant, key

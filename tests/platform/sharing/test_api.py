@@ -83,7 +83,7 @@ def test_unmasked_grant_returns_raw_values(
         period_end=period(),
         scope={"county": ["330802"]},
     )
-    grant, _ = share_request_approve(share_request=outcome.share_request, by=approver)
+    grant = share_request_approve(share_request=outcome.share_request, by=approver)
     key = grant_key_reissue(grant=grant, by=requester)
     body = _rows(client, grant, key).json()
     assert {row["contact"] for row in body["rows"]} == {"张三", "李四", "钱七"}

@@ -154,6 +154,10 @@ def test_approve_and_reject_from_the_request_page(
     second.refresh_from_db()
     assert first.state == "approved"
     assert first.grant.fields == ["kwh"]
+    client.force_login(requester)
+    html = client.get(reverse("sharing:grant", args=[first.grant.pk])).content.decode()
+    assert 'id="no-key"' in html
+    client.force_login(approver)
     assert (second.state, second.reason) == ("rejected", "用途不明确")
     client.post(reverse("sharing:approve", args=[first.pk]), {"columns": ["kwh"]})
     assert Grant.objects.count() == 1

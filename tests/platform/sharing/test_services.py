@@ -155,13 +155,13 @@ def test_approve_narrows_fields_and_gives_a_grant(
     power: Dataset, requester: User, approver: User
 ) -> None:
     req = _create(requester, power, scope={"county": ["330802"]}).share_request  # type: ignore[attr-defined]
-    grant, key = share_request_approve(share_request=req, by=approver, fields=["kwh", "county"])
+    grant = share_request_approve(share_request=req, by=approver, fields=["kwh", "county"])
     assert grant.fields == ["kwh", "county"]
     assert grant.scope == {"county": ["330802"]}
     assert grant.grantee == requester
     assert grant.is_active()
     assert grant.expires_at.date() >= period()
-    assert key.startswith("sg_")
+    assert grant.key_hash == ""  # no key until the grantee issues one
     req.refresh_from_db()
     assert req.state == "approved"
     assert req.decided_by == approver
@@ -262,7 +262,7 @@ def test_approve_may_narrow_the_row_scope_but_not_widen_it(
         share_request_approve(
             share_request=req, by=approver, scope={"county": ["330802", "330899"]}
         )
-    grant, _ = share_request_approve(
+    grant = share_request_approve(
         share_request=req, by=approver, scope={"county": ["330803"], "kwh": ["300"]}
     )
     assert grant.scope == {"county": ["330803"], "kwh": ["300"]}
@@ -307,3 +307,20 @@ def test_no_approval_once_the_dataset_is_not_shared_or_the_period_ended(
         share_request_approve(share_request=first, by=approver)
     assert caught.value.code == "not_shared"
     assert not Grant.objects.exists()
+
+
+def test_the_grantee_alone_issues_the_key(
+    power: Dataset, requester: User, approver: User, other_clerk: User
+) -> None:
+    from shuzhi.platform.sharing.services import grant_key_reissue
+
+    req = _create(requester, power).share_request  # type: ignore[attr-defined]
+    grant = share_request_approve(share_request=req, by=approver)
+    assert app_key_authenticate(raw=f"sg_{grant.key_prefix}_", request=None) is None
+    for user in (approver, other_clerk):
+        with pytest.raises(PermissionDenied):
+            grant_key_reissue(grant=grant, by=user)
+    key = grant_key_reissue(grant=grant, by=requester)
+    assert key.startswith(f"sg_{grant.key_prefix}_")
+    assert app_key_authenticate(raw=key, request=None) == grant
+    assert AuditEntry.objects.filter(action="sharing.key_issue", outcome="denied").count() == 2
