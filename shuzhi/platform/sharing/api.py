@@ -423,7 +423,13 @@ def consumers_route(request: HttpRequest) -> list[dict[str, Any]]:
 # --- the data API ------------------------------------------------------------------------
 
 
-def _rows(request: HttpRequest, grant: Grant, *, dataset_code: str | None = None) -> dict[str, Any]:
+def _rows(
+    request: HttpRequest,
+    grant: Grant,
+    *,
+    grant_id: int | None = None,
+    dataset_code: str | None = None,
+) -> dict[str, Any]:
     query = parse_row_query(dict(request.GET.lists()))
     key_grant = getattr(request, "sharing_key_grant", None)
     try:
@@ -432,6 +438,7 @@ def _rows(request: HttpRequest, grant: Grant, *, dataset_code: str | None = None
             query=query,
             by=None if key_grant is not None else request.user,
             key_grant=key_grant,
+            grant_id=grant_id,
             dataset_code=dataset_code,
             request=request,
         )
@@ -463,6 +470,9 @@ ROWS_HELP = (
     description=ROWS_HELP,
 )
 def grant_rows(request: HttpRequest, pk: int) -> dict[str, Any]:
+    key_grant = getattr(request, "sharing_key_grant", None)
+    if key_grant is not None:  # the key names its grant; another id is refused and audited
+        return _rows(request, key_grant, grant_id=pk)
     grant = Grant.objects.select_related("dataset", "grantee", "department").filter(pk=pk).first()
     if grant is None:
         raise _not_found()

@@ -733,6 +733,7 @@ def grant_rows_read(
     query: RowQuery,
     by: Any = None,
     key_grant: Grant | None = None,
+    grant_id: int | None = None,
     dataset_code: str | None = None,
     request: HttpRequest | None = None,
 ) -> QueryResult:
@@ -751,6 +752,17 @@ def grant_rows_read(
         "q": bool(query.q),
     }
     reader = _require_reader(grant, by=by, key_grant=key_grant, request=request, details=details)
+    if grant_id is not None and grant_id != grant.pk:
+        _refuse(
+            action="sharing.read",
+            by=reader,
+            target=grant,
+            request=request,
+            status=403,
+            code="wrong_grant",
+            message=_("This app key belongs to another grant; it cannot read this data."),
+            details={**details, "asked_grant": grant_id},
+        )
     if dataset_code is not None and dataset_code != grant.dataset.code:
         _refuse(
             action="sharing.read",

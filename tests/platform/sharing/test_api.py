@@ -205,11 +205,13 @@ def test_a_key_cannot_read_another_grant_or_dataset(
     )
     assert outcome.grant is not None
     _error(_rows(client, outcome.grant, key), 403, "wrong_grant")
+    response = client.get("/api/v1/sharing/grants/999999/rows", HTTP_X_APP_KEY=key)
+    _error(response, 403, "wrong_grant")
     response = client.get("/api/v1/sharing/datasets/enterprise_gas/rows", HTTP_X_APP_KEY=key)
     _error(response, 403, "wrong_dataset")
     response = client.get("/api/v1/sharing/datasets/enterprise_power/rows", HTTP_X_APP_KEY=key)
     assert response.json()["total"] == 3
-    assert _reads("denied") == 2
+    assert _reads("denied") == 3
 
 
 def test_grantee_session_reads_others_cannot(
