@@ -62,12 +62,29 @@ class ShareRequest(models.Model):  # 共享申请
     def __str__(self) -> str:
         return f"#{self.pk} {self.dataset.code} → {self.department.code}"
 
+    @property
+    def urgency(self) -> str:
+        """How close a pending request is to its deadline: "", due_soon (a working day or
+        less) or overdue."""
+        if self.state != self.State.PENDING or self.deadline is None:
+            return Urgency.NONE
+        left = (self.deadline - timezone.localdate()).days
+        if left < 0:
+            return Urgency.OVERDUE
+        return Urgency.DUE_SOON if left <= 1 else Urgency.NONE
+
     def is_overdue(self, today: object = None) -> bool:
         """Pending past its deadline (超期)."""
         day = today or timezone.localdate()
         return (
             self.state == self.State.PENDING and self.deadline is not None and self.deadline < day  # type: ignore[operator]
         )
+
+
+class Urgency(models.TextChoices):
+    NONE = "", ""
+    DUE_SOON = "due_soon", _("Due soon")  # 临期
+    OVERDUE = "overdue", _("Overdue")  # 超期
 
 
 class Grant(models.Model):  # 共享授权

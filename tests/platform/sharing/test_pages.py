@@ -78,6 +78,8 @@ def test_conditional_request_from_the_page_goes_to_the_inbox(
     html = client.get(reverse("sharing:inbox")).content.decode()
     assert f">{req.pk}<" in html
     assert "table-danger" not in html
+    ShareRequest.objects.filter(pk=req.pk).update(deadline=timezone.localdate())
+    assert "table-warning" in client.get(reverse("sharing:inbox")).content.decode()  # due soon
     ShareRequest.objects.filter(pk=req.pk).update(deadline=timezone.localdate() - timedelta(days=1))
     html = client.get(reverse("sharing:inbox")).content.decode()
     assert "table-danger" in html  # overdue marked
