@@ -64,8 +64,8 @@ class ShareRequest(models.Model):  # 共享申请
 
     @property
     def urgency(self) -> str:
-        """How close a pending request is to its deadline: "", due_soon (a working day or
-        less) or overdue."""
+        """How close a pending request is to its deadline: "", due_soon (due today or
+        tomorrow) or overdue."""
         if self.state != self.State.PENDING or self.deadline is None:
             return Urgency.NONE
         left = (self.deadline - timezone.localdate()).days

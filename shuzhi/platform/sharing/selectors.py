@@ -10,6 +10,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from shuzhi.platform.accounts.models import Division, User
+from shuzhi.platform.audit.models import AuditEntry
 from shuzhi.platform.catalog.models import Dataset, Field, SemanticType, ShareAttribute, Status
 from shuzhi.platform.security.permissions import has_perm
 
@@ -183,3 +184,14 @@ def grantee_of(grant: Grant, user: Any) -> bool:
 
 def inbox_count(*, by: User) -> int:
     return approval_inbox(by=by).count()
+
+
+def grant_history(grant: Grant, *, limit: int = 30) -> list[AuditEntry]:
+    """The newest audit entries of a grant and its request (the history tab), for the people
+    who may see the grant: time, actor, action and outcome."""
+    return list(
+        AuditEntry.objects.filter(
+            Q(target_type="sharing.grant", target_id=str(grant.pk))
+            | Q(target_type="sharing.sharerequest", target_id=str(grant.request_id))
+        ).order_by("-seq")[:limit]
+    )

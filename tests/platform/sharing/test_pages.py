@@ -172,6 +172,8 @@ def test_grant_page_rows_browser_and_revoke(
     client.force_login(requester)
     html = client.get(reverse("sharing:grant", args=[grant.pk])).content.decode()
     assert 'id="usage-chart"' in html
+    assert 'id="history"' in html
+    assert "sharing.grant" not in html  # actions by their names
     assert key not in html
     response = client.get(reverse("sharing:rows", args=[grant.pk]), {"filter.kwh": "200"})
     assert response.status_code == 200
