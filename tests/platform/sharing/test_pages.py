@@ -237,3 +237,28 @@ def test_approver_narrows_the_row_scope_on_the_page(
         reverse("sharing:approve", args=[req.pk]), {"columns": ["kwh"], "scope.county": "330803"}
     )
     assert Grant.objects.get().scope == {"county": ["330803"]}
+
+
+def test_rows_export_as_csv_is_scoped_masked_and_metered(
+    client: Client, granted: Granted, requester: User, other_clerk: User
+) -> None:
+    from shuzhi.platform.sharing.models import GrantUsage
+
+    grant, _ = granted()
+    client.force_login(requester)
+    response = client.get(
+        reverse("sharing:rows", args=[grant.pk]), {"export": "csv", "sort": "-kwh"}
+    )
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    text = response.content.decode("utf-8-sig")
+    lines = text.strip().splitlines()
+    assert lines[0] == "credit_code,month,kwh,county,contact"
+    assert len(lines) == 4  # the three Kecheng rows
+    assert "330803" not in text
+    assert "张三" not in text  # masked
+    assert GrantUsage.objects.get(grant=grant).rows == 3
+    client.force_login(other_clerk)
+    assert (
+        client.get(reverse("sharing:rows", args=[grant.pk]), {"export": "csv"}).status_code == 404
+    )
