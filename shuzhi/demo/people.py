@@ -49,8 +49,10 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
     DemoAccount("kecheng_clerk", "柯城区业务员", "clerk", "330802-AMR", "Kecheng District"),
     DemoAccount("jiangshan_clerk", "江山市业务员", "clerk", "330881-AMR", "Jiangshan City"),
     DemoAccount("approver", "发改委审批人", "approver", "330800-DRC", ""),
+    DemoAccount("amr_approver", "市场监管审批人", "approver", "330800-AMR", "sharing, opening"),
+    DemoAccount("eib_approver", "经信审批人", "approver", "330800-EIB", "decides energy sharing"),
     DemoAccount("supervisor", "督查员", "supervisor", "330800-GOV", ""),
     DemoAccount("leader", "市领导", "leader", "330800-GOV", "sees the cockpit"),
-    DemoAccount("enterprise", "企业用户", "enterprise", "", "an enterprise clerk"),
+    DemoAccount("enterprise", "企业用户", "enterprise", "", "a vetted data operator (授权运营)"),
     DemoAccount("resident", "市民", "public", "", "a resident"),
 )

@@ -164,9 +164,31 @@ def test_demo_registers_publishes_and_writes_every_dataset_once(
         else:
             assert (timeliness or 0) >= 0.5, (version.dataset.code, timeliness)
 
+    # sharing, opening and operation under way
+    from shuzhi.platform.opendata.models import Application
+    from shuzhi.platform.operation.models import Analysis, Operator
+    from shuzhi.platform.sharing.models import Grant, ShareRequest
+
+    exchanges = (
+        ShareRequest.objects.count(),
+        Grant.objects.count(),
+        Application.objects.count(),
+        Operator.objects.filter(status="vetted").count(),
+    )
+    assert exchanges == (3, 2, 1, 1)
+    released = Analysis.objects.get()
+    assert released.status == "released"
+    assert len(released.rows) >= 1  # groups of at least k enterprises per county
+
     counts = _catalogue_counts()
     call_command("demo", "--scale", "1", "--no-progress")
     assert _catalogue_counts() == counts
+    assert (
+        ShareRequest.objects.count(),
+        Grant.objects.count(),
+        Application.objects.count(),
+        Operator.objects.count(),
+    ) == exchanges
     assert audit_chain_verify().ok
 
 

@@ -11,6 +11,7 @@ import json
 from argparse import ArgumentParser
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from itertools import islice
 from pathlib import Path
 from typing import Any, TypeVar
@@ -45,6 +46,7 @@ from shuzhi.platform.catalog.services import (
     lineage_add,
 )
 from shuzhi.platform.security.fields import token_of
+from shuzhi.platform.security.identifiers import credit_code_check_char
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -96,6 +98,8 @@ class Command(BaseCommand):
         added_e = self.load_enterprises(scale, options["seed"])
         added_r = self.load_residents(scale, options["seed"])
         added_d = 0 if options["no_datasets"] else self.load_datasets(scale, options["seed"])
+        if not options["no_datasets"]:
+            self.load_exchanges()
         audit_record(
             action="demo.load",
             actor_name="cli",
@@ -107,6 +111,90 @@ class Command(BaseCommand):
             },
         )
         self.print_accounts()
+
+    def load_exchanges(self) -> None:
+        """Sharing, opening and operation under way, so that each page has something to show.
+
+        Made once, through the services as people would (a rerun leaves them as they are):
+        a grant and two requests (one decided) between departments, a pending application for
+        restricted open data, and a vetted operator with two authorised datasets and a
+        released analysis.
+        """
+        from shuzhi.platform.opendata.models import Application
+        from shuzhi.platform.opendata.services import application_submit
+        from shuzhi.platform.operation.models import Operator
+        from shuzhi.platform.operation.services import (
+            analysis_review,
+            analysis_submit,
+            authorisation_grant,
+            operator_register,
+            operator_set_status,
+        )
+        from shuzhi.platform.sharing.models import ShareRequest
+        from shuzhi.platform.sharing.services import share_request_approve, share_request_create
+
+        names = [account.username for account in people.DEMO_ACCOUNTS]
+        users = {u.username: u for u in User.objects.filter(username__in=names)}
+        by_code = {d.code: d for d in Dataset.objects.filter(code__in=datasets.BY_CODE)}
+        today = timezone.localdate()
+        period = today + timedelta(days=180)
+        if not ShareRequest.objects.exists():
+            for who, code, approve in (
+                ("kecheng_clerk", "air_quality_hourly", False),  # unconditional: granted at once
+                ("kecheng_clerk", "enterprise_electricity_monthly", False),  # waits for EIB
+                ("clerk", "enterprise_output_monthly", True),
+            ):
+                dataset = by_code[code]
+                outcome = share_request_create(
+                    by=users[who],
+                    dataset=dataset,
+                    fields=[f.name for f in dataset.fields.all()],
+                    purpose="市场主体分类监管与企业画像（演示）",
+                    legal_basis="《浙江省公共数据条例》第二十五条",
+                    period_end=period,
+                )
+                if approve:
+                    share_request_approve(
+                        share_request=outcome.share_request, by=users["eib_approver"]
+                    )
+        if not Application.objects.exists():
+            application_submit(
+                by=users["resident"],
+                dataset=by_code["enterprise_registry"],
+                purpose="研究衢州市小微企业的行业分布与存续情况，用于高校课程论文（演示）。",
+                agreed=True,
+            )
+        if not Operator.objects.exists():
+            bureau = users["steward"]  # a data steward of the big-data bureau
+            body = "91330800MA2DEM0DA"
+            operator = operator_register(
+                by=bureau,
+                name="衢州数智科技有限公司",
+                credit_code=body + credit_code_check_char(body),
+                users=[users["enterprise"]],
+            )
+            operator = operator_set_status(by=bureau, operator=operator, status="vetted")
+            for code in ("enterprise_electricity_monthly", "air_quality_hourly"):
+                authorisation_grant(
+                    by=bureau,
+                    operator=operator,
+                    dataset=by_code[code],
+                    starts_on=today,
+                    ends_on=today + timedelta(days=365),
+                    purpose="区域能耗与空气质量分析产品（演示）",
+                )
+            analysis = analysis_submit(
+                by=users["enterprise"],
+                title="各区县企业月均用电量",
+                language="sql",
+                text=(
+                    "SELECT county_code, count(DISTINCT credit_code) AS enterprises, "
+                    "avg(electricity_kwh) AS average_kwh "
+                    "FROM enterprise_electricity_monthly GROUP BY county_code"
+                ),
+            )
+            if analysis.status == "awaiting_review":
+                analysis_review(by=bureau, analysis=analysis, decision="release", comment="演示")
 
     def progress(self, total: int, desc: str) -> tqdm:
         return tqdm(total=total, desc=desc, unit="rows", disable=self.quiet)
