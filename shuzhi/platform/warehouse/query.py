@@ -26,7 +26,7 @@ shuzhi.platform.warehouse.query.QueryError: secret: an encrypted field cannot be
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -108,12 +108,15 @@ def plan(
     visible: Sequence[str] | None = None,
     scope: Mapping[str, Sequence[str]] | None = None,
     token: Callable[[str], str] | None = None,
+    masked: Collection[str] = (),
 ) -> Plan:
     """Check ``query`` against the fields; raise ``QueryError`` naming what is wrong.
 
     ``visible`` are the fields the reader may see, filter and sort (all when None); ``scope``
     the rows they may see, as field → accepted values (checked like filters, any field);
-    ``token`` turns a normalised value into the join token of encrypted fields.
+    ``token`` turns a normalised value into the join token of encrypted fields; ``masked``
+    fields are shown to the reader masked, so they can be neither filtered, sorted nor
+    searched (each would tell their hidden values); the scope may still name them.
     """
     by_name = {spec.name: spec for spec in fields}
     allowed = list(by_name) if visible is None else [n for n in by_name if n in set(visible)]
@@ -138,8 +141,11 @@ def plan(
         if spec is None:
             raise QueryError("the row scope names a field the dataset does not have", name)
         conditions.append((spec, [_typed(spec, v, token) for v in values]))
+    hidden = set(masked)
     for name, values in query.filters.items():
         spec = known(name)
+        if spec.name in hidden:
+            raise QueryError("this field cannot be filtered here", spec.name)
         listed = [values] if isinstance(values, str) else list(values)
         if not 1 <= len(listed) <= MAX_VALUES:
             raise QueryError(f"give from 1 to {MAX_VALUES} values", name)
@@ -151,12 +157,12 @@ def plan(
         search = [
             by_name[n]
             for n in allowed
-            if by_name[n].data_type == "string" and not by_name[n].encrypted
+            if by_name[n].data_type == "string" and not by_name[n].encrypted and n not in hidden
         ]
     sort = []
     for name, descending in query.sort:
         spec = known(name)
-        if spec.encrypted:
+        if spec.encrypted or spec.name in hidden:  # masked fields are the encrypted ones
             raise QueryError("an encrypted field cannot be sorted", name)
         sort.append((name, bool(descending)))
     return Plan(columns=columns, conditions=conditions, search=search, sort=sort, query=query)
@@ -172,6 +178,7 @@ def run_query(
     visible: Sequence[str] | None = None,
     scope: Mapping[str, Sequence[str]] | None = None,
     token: Callable[[str], str] | None = None,
+    masked: Collection[str] = (),
 ) -> QueryResult:
     """Run ``query`` on a stored version; see ``plan`` for the arguments.
 
@@ -179,7 +186,7 @@ def run_query(
     Without a sort, rows keep their source order. Raises ``QueryError`` or ``LookupError``
     (no such version).
     """
-    checked = plan(query, fields, visible=visible, scope=scope, token=token)
+    checked = plan(query, fields, visible=visible, scope=scope, token=token, masked=masked)
     name = table_name(dataset_code, version)
     if not warehouse.has_table(name):
         raise LookupError(f"no table {name!r} in the warehouse")

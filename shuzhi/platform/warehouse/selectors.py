@@ -98,6 +98,13 @@ def read_rows(
         raise LookupError(f"{dataset.code} has no data yet")
     specs = field_specs(dataset)
     cipher = field_cipher()
+    grades = {f.name: (f.grade or 0, f.semantic_type) for f in dataset.fields.all()}
+    # a masked value must not be told by a filter, a sort or a search on it either
+    masked = [
+        spec.name
+        for spec in specs
+        if grades.get(spec.name, (Grade.L4, ""))[0] >= Grade.L3 and spec.name not in raw
+    ]
     with open_warehouse() as warehouse:
         result = run_query(
             warehouse,
@@ -108,8 +115,8 @@ def read_rows(
             visible=visible,
             scope=scope,
             token=cipher.token,
+            masked=masked,
         )
-    grades = {f.name: (f.grade or 0, f.semantic_type) for f in dataset.fields.all()}
     rows = []
     for row in result.rows:
         shown = {}
