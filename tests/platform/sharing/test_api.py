@@ -154,8 +154,12 @@ def test_revoked_key_is_refused_at_once_and_audited(
     assert _rows(client, grant, key).status_code == 200
     grant_revoke(grant=grant, by=requester)
     error = _error(_rows(client, grant, key), 403, "grant_revoked")
-    assert "revoked" in error["message"]
-    assert _reads("denied") == 1
+    assert "已撤销" in error["message"]  # in the caller's language (Chinese by default)
+    english = client.get(
+        f"/api/v1/sharing/grants/{grant.pk}/rows", HTTP_X_APP_KEY=key, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert "revoked" in english.json()["error"]["message"]
+    assert _reads("denied") == 2  # each refused call
     assert GrantUsage.objects.get(grant=grant).calls == 1  # the refused call is not served
 
 
