@@ -9,6 +9,8 @@ end as one DuckDB ``SELECT`` that this module checks with sqlglot before anythin
   scope, so a common table expression cannot smuggle a table in), never qualified
   (``information_schema.tables``, ``wh.x``) and never table functions (``read_csv``, ``glob``,
   ``duckdb_tables()``); functions from a short allowlist only;
+* no joins, ``VALUES`` lists or set operations (``UNION``…) anywhere: each of them can repeat
+  a row, and a row repeated k times would pass for a group of k;
 * the query aggregates at the top (``GROUP BY`` or a global aggregate): each output column is
   an aggregate or a group key; no ``*``, no window functions, no subquery in the output.
   Aggregates that return row values (``list``, ``string_agg``, ``arg_max``…) are not allowed,
@@ -165,6 +167,10 @@ _FORBIDDEN_NODES: tuple[type[exp.Expression], ...] = (
     exp.Describe,
     exp.Merge,
 )
+# anything that repeats a row would let one row pass for a group of k (COUNT(*) counts the
+# repeats): joins (of a dataset with itself or with any other), VALUES lists and set
+# operations (UNION ALL of a table with itself, recursive CTEs); checked after the tables
+_REPEATING_NODES: tuple[type[exp.Expression], ...] = (exp.Join, exp.Values, exp.SetOperation)
 
 
 class Refused(Exception):
@@ -236,6 +242,9 @@ def _check_nodes(tree: exp.Expression, tables: Mapping[str, Sequence[str]]) -> N
         for name, source in scope.sources.items():
             if isinstance(source, exp.Table) and source.name not in tables:
                 raise Refused(f"table {source.name or name} is not among your authorised datasets")
+    repeating = tree.find(*_REPEATING_NODES)
+    if repeating is not None:
+        raise Refused(f"{repeating.key.upper()} is not allowed")
 
 
 def _aggregate_core(tree: exp.Expression) -> exp.Select:

@@ -1,0 +1,62 @@
+"""Sandbox escapes found in review: rows repeated to pass for a group of k."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from shuzhi.platform.operation import sandbox
+from shuzhi.platform.operation.sandbox import Refused, ViewSpec
+
+
+@pytest.fixture
+def warehouse(tmp_path: Path) -> Path:
+    path = tmp_path / "wh.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("CREATE TABLE power__v1 (__row BIGINT, county VARCHAR, kwh DECIMAL(18, 4))")
+    con.execute(
+        "INSERT INTO power__v1 SELECT i, CASE WHEN i < 20 THEN 'A' ELSE 'B' END, i "
+        "FROM range(25) r(i)"
+    )
+    con.execute("CREATE TABLE sales__v1 AS SELECT i AS __row, i AS amount FROM range(30) r(i)")
+    con.close()
+    return path
+
+
+VIEWS = [
+    ViewSpec("power", "power__v1", ("county", "kwh")),
+    ViewSpec("sales", "sales__v1", ("amount",)),
+]
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT p.kwh, COUNT(*) FROM power p JOIN power q ON true GROUP BY p.kwh",
+        "SELECT p.kwh, COUNT(*) FROM power p, power q GROUP BY p.kwh",
+        "SELECT kwh, COUNT(*) FROM power CROSS JOIN sales GROUP BY kwh",
+        "WITH t AS (SELECT kwh FROM power) SELECT t.kwh, COUNT(*) FROM t, t AS u GROUP BY t.kwh",
+        "SELECT kwh, COUNT(*) FROM power, (VALUES (1), (2), (3), (4), (5), (6), (7), (8), (9), "
+        "(10)) v(x) GROUP BY kwh",
+        "SELECT kwh, COUNT(*) FROM (" + " UNION ALL ".join(["SELECT kwh FROM power"] * 10) + ") "
+        "GROUP BY kwh",
+        "WITH RECURSIVE r(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM r WHERE x < 10) "
+        "SELECT kwh, COUNT(*) FROM power, r GROUP BY kwh",
+    ],
+)
+def test_rows_cannot_be_repeated_to_pass_for_a_group_of_k(warehouse: Path, sql: str) -> None:
+    with pytest.raises(Refused, match="not allowed"):
+        sandbox.run(warehouse=warehouse, views=VIEWS, sql=sql, k=10)
+
+
+def test_a_subquery_in_where_still_runs(warehouse: Path) -> None:
+    result = sandbox.run(
+        warehouse=warehouse,
+        views=VIEWS,
+        sql="SELECT county, COUNT(*) AS n FROM power WHERE kwh IN (SELECT amount FROM sales) "
+        "GROUP BY county",
+        k=10,
+    )
+    assert result.rows == [["A", 20]]
