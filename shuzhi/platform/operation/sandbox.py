@@ -647,6 +647,21 @@ def _connect(warehouse: Path, wait: float = 30.0) -> duckdb.DuckDBPyConnection:
             time.sleep(0.2)
 
 
+# errors raised while binding the query, before any row is read: they name columns and types,
+# never values, so the operator may read them
+_BIND_ERRORS = (duckdb.BinderException, duckdb.ParserException, duckdb.CatalogException)
+
+
+def _run_error(exc: duckdb.Error) -> str:
+    """What the operator may read of a failed run. An error met while reading the rows
+    (a conversion, an overflow, invalid input) quotes the offending value — a single row's,
+    unreviewed — so only its kind is told."""
+    if isinstance(exc, _BIND_ERRORS):
+        return str(exc).splitlines()[0][:300]
+    kind = str(exc).split(":", 1)[0][:60] if ":" in str(exc) else type(exc).__name__
+    return f"{kind}: the query failed on the data (the details quote values and are withheld)"
+
+
 def run(
     *,
     warehouse: Path,
@@ -706,7 +721,7 @@ def run(
         except duckdb.InterruptException as exc:
             raise RunFailed(f"the analysis ran longer than {timeout:g} seconds") from exc
         except duckdb.Error as exc:
-            raise RunFailed(str(exc).splitlines()[0][:300]) from exc
+            raise RunFailed(_run_error(exc)) from exc
     finally:
         timer.cancel()
         con.close()

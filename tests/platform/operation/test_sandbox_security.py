@@ -60,3 +60,24 @@ def test_a_subquery_in_where_still_runs(warehouse: Path) -> None:
         k=10,
     )
     assert result.rows == [["A", 20]]
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT COUNT(*) AS n FROM power WHERE CAST(county AS INTEGER) = 1",
+        "SELECT county, CAST(MIN(county) AS DATE) AS d FROM power GROUP BY county",
+        "SELECT county, SUM(CAST(county AS INTEGER)) AS s FROM power GROUP BY county",
+    ],
+)
+def test_a_failed_run_does_not_quote_row_values(warehouse: Path, sql: str) -> None:
+    with pytest.raises(sandbox.RunFailed) as failed:
+        sandbox.run(warehouse=warehouse, views=VIEWS, sql=sql, k=10)
+    assert "'A'" not in str(failed.value)
+    assert '"A"' not in str(failed.value)
+    assert "Conversion Error" in str(failed.value)
+
+
+def test_a_binding_error_still_names_the_column(warehouse: Path) -> None:
+    with pytest.raises(sandbox.RunFailed, match="Binder Error"):
+        sandbox.run(warehouse=warehouse, views=VIEWS, sql="SELECT COUNT(nope) FROM power", k=10)
