@@ -20,8 +20,11 @@ from ninja.security import APIKeyHeader, SessionAuth
 from shuzhi.platform.accounts.api import router as accounts_router
 from shuzhi.platform.accounts.selectors import needs_second_factor, second_factor_passed
 from shuzhi.platform.accounts.services import api_key_authenticate
+from shuzhi.platform.brain.api import router as brain_router
 from shuzhi.platform.catalog.api import router as catalog_router
 from shuzhi.platform.errors import ApiError, error_response, status_error
+from shuzhi.platform.loop.api import router as loop_router
+from shuzhi.platform.notify.api import router as notify_router
 from shuzhi.platform.operation.api import router as operation_router
 from shuzhi.platform.sharing.api import router as sharing_router
 from shuzhi.platform.warehouse.api import router as warehouse_router
@@ -109,3 +112,6 @@ api.add_router("/catalog/", catalog_router)
 api.add_router("/warehouse/", warehouse_router)
 api.add_router("/sharing/", sharing_router)
 api.add_router("/operation/", operation_router)
+api.add_router("/loop/", loop_router)
+api.add_router("/notify/", notify_router)
+api.add_router("/brain/", brain_router)

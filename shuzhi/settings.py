@@ -178,6 +178,32 @@ OPENDATA_ANONYMOUS_RATE = option(
     "Requests per minute one address may make to the open-data portal and CKAN API without "
     "signing in; more get HTTP 429.",
 )
+TASKS_BACKEND = option(
+    "SHUZHI_TASKS_BACKEND",
+    "str",
+    "django_tasks_db.DatabaseBackend",
+    "Where background work (reminders, escalation, indicator runs) is queued: the database "
+    "(run `shuzhi worker`), or django_tasks.backends.immediate.ImmediateBackend to run it at once.",
+)
+TASKS = {"default": {"BACKEND": TASKS_BACKEND, "QUEUES": ["default"]}}
+LOOP_ESCALATE_AFTER_HOURS = option(
+    "SHUZHI_LOOP_ESCALATE_AFTER_HOURS",
+    "int",
+    24,
+    "Hours a task may stay overdue before it is escalated (督办) to the supervisors.",
+)
+LOOP_REMIND_BEFORE_HOURS = option(
+    "SHUZHI_LOOP_REMIND_BEFORE_HOURS",
+    "int",
+    24,
+    "Hours before a task's deadline when its handlers get a reminder.",
+)
+SMS_LOG_FILE = option(
+    "SHUZHI_SMS_LOG_FILE",
+    "path",
+    DATA_DIR / "sms.log",
+    "File the local SMS adapter appends messages to (no gateway is called).",
+)
 BUREAU_DEPARTMENT = option(
     "SHUZHI_BUREAU_DEPARTMENT",
     "str",
@@ -249,6 +275,13 @@ INSTALLED_APPS = [
     "shuzhi.platform.sharing",
     "shuzhi.platform.opendata",
     "shuzhi.platform.operation",
+    "shuzhi.platform.workdays",
+    "shuzhi.platform.notify",
+    "shuzhi.platform.loop",
+    "shuzhi.platform.brain",
+    "django_tasks",
+    "django_tasks_db",
+    "django_fsm",
     "shuzhi.domains.market",
     "shuzhi.domains.services",
     "shuzhi.web",

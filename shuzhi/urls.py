@@ -14,6 +14,9 @@ urlpatterns = [
     path("sharing/", include("shuzhi.platform.sharing.urls")),
     path("open/", include("shuzhi.platform.opendata.urls")),
     path("operation/", include("shuzhi.platform.operation.urls")),
+    path("loop/", include("shuzhi.platform.loop.urls")),
+    path("notify/", include("shuzhi.platform.notify.urls")),
+    path("brain/", include("shuzhi.platform.brain.urls")),
     # CKAN's Action API, at both of the paths CKAN clients use
     path("api/3/action/", include("shuzhi.platform.opendata.ckan_urls")),
     path("api/action/", include("shuzhi.platform.opendata.ckan_urls")),

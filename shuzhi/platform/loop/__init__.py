@@ -1,0 +1,1 @@
+"""The closed loop (闭环): problem → task → dispatch → handle → close → evaluate, once for all."""

@@ -1,0 +1,32 @@
+"""``shuzhi worker``: run background work (reminders, escalation, scheduled computations).
+
+The queue is the database (django-tasks' database backend); this is its worker, with the
+platform's defaults. Run one beside the web server (``make demo`` does); more on other
+machines share the same queue.
+"""
+
+from __future__ import annotations
+
+from argparse import ArgumentParser
+from typing import Any
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Run background work queued by the platform (django-tasks database worker)."
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument(
+            "--batch", action="store_true", help="run what is queued now, then stop"
+        )
+        parser.add_argument(
+            "--interval", type=float, default=1.0, help="seconds between polls of the queue"
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        arguments = ["--interval", str(options["interval"])]
+        if options["batch"]:
+            arguments.append("--batch")
+        call_command("db_worker", *arguments)

@@ -1,0 +1,3 @@
+app_name = "loop"
+
+urlpatterns: list[object] = []
