@@ -379,8 +379,8 @@ def _run(analysis: Analysis, *, by: User, request: HttpRequest | None) -> Analys
             analysis.operator,
             runs=1 if result is not None or analysis.status == Analysis.Status.FAILED else 0,
             rows_scanned=result.rows_scanned if result else 0,
-            result_rows=len(result.rows) if result else 0,
-        )
+        )  # result rows are metered on release: the operator reads this meter, and the number
+        # of groups of an unreleased result would tell what the review has not yet let out
         audit_record(
             action="operation.run",
             actor=by,
@@ -428,6 +428,8 @@ def analysis_review(
         analysis.reviewed_at = timezone.now()
         analysis.review_comment = comment.strip()
         analysis.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_comment"])
+        if decision == "release":
+            _meter(analysis.operator, result_rows=len(analysis.rows))
         audit_record(
             action="operation.release" if decision == "release" else "operation.reject",
             actor=by,
