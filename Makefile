@@ -22,8 +22,10 @@ demo: deps messages
 	$(SHUZHI) migrate --no-input
 	SHUZHI_DEMO_MODE=1 $(SHUZHI) demo --scale $(SCALE)
 	@echo ""
-	@echo "Shuzhi is starting on http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
-	SHUZHI_DEMO_MODE=1 $(SHUZHI) runserver --noreload $(HOST):$(PORT)
+	@echo "Shuzhi is starting on http://$(HOST):$(PORT)/ with a background worker  (Ctrl-C stops both)"
+	SHUZHI_DEMO_MODE=1 $(SHUZHI) worker & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  SHUZHI_DEMO_MODE=1 $(SHUZHI) runserver --noreload $(HOST):$(PORT)
 
 ## test: every gate — lint, types, architecture, the suite on SQLite and PostgreSQL, browsers.
 test: deps system-packages messages lint types imports unit-sqlite unit-postgres browser
