@@ -190,10 +190,21 @@ def delivery_open(
         )
         raise
     dataset = application.dataset
+    refusal = ""
     if application.status != Application.Status.APPROVED:
-        raise ApplicationRefused(_("Only an approved application has a delivery."))
-    if dataset.status != Status.PUBLISHED or dataset.open_attribute != OpenAttribute.RESTRICTED:
-        raise ApplicationRefused(_("This dataset is no longer opened on application."))
+        refusal, code = _("Only an approved application has a delivery."), "not_approved"
+    elif dataset.status != Status.PUBLISHED or dataset.open_attribute != OpenAttribute.RESTRICTED:
+        refusal, code = _("This dataset is no longer opened on application."), "not_restricted"
+    if refusal:  # a refused attempt at the data is on record too
+        audit_record(
+            action="opendata.delivery",
+            actor=by,
+            target=application,
+            outcome=Outcome.DENIED,
+            request=request,
+            details={"code": code, "status": application.status},
+        )
+        raise ApplicationRefused(refusal)
     fields = list(dataset.fields.all())
     rules = deid.rules_for((f.name, f.data_type, f.semantic_type) for f in fields)
     quasi = deid.quasi_identifiers(rules)
