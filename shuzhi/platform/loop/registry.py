@@ -1,0 +1,56 @@
+"""Task types (任务类型): filled by apps in ``AppConfig.ready()``, read by the loop.
+
+A module that opens tasks declares its type once::
+
+    register_task_type(TaskType("warning", _("Warning response"), category="warning",
+                                deadline_days=3))
+
+and then calls ``loop.services.task_open(type_code="warning", ...)``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.functional import Promise
+
+
+@dataclass(frozen=True)
+class TaskType:  # 任务类型
+    code: str
+    name: Promise | str  # lazy translated
+    category: str = ""  # default category for routing when the task gives none
+    deadline_days: int = 5  # working days from opening
+    supervision_levels: int = 2  # 督办 levels above the handling department
+
+    @property
+    def max_extension_days(self) -> int:
+        """The most working days a task of this type may be extended in total."""
+        return self.deadline_days
+
+
+TASK_TYPES: dict[str, TaskType] = {}
+
+
+class UnknownTaskType(LookupError):
+    pass
+
+
+def register_task_type(task_type: TaskType) -> TaskType:
+    """Declare a task type (call from ``AppConfig.ready()``); re-registering replaces it."""
+    if not task_type.code or task_type.deadline_days < 1 or task_type.supervision_levels < 1:
+        raise ValueError(f"invalid task type {task_type!r}")
+    TASK_TYPES[task_type.code] = task_type
+    return task_type
+
+
+def task_type(code: str) -> TaskType:
+    """The registered type ``code``; ``UnknownTaskType`` when no app registered it."""
+    try:
+        return TASK_TYPES[code]
+    except KeyError:
+        raise UnknownTaskType(code) from None
+
+
+def task_types() -> list[TaskType]:
+    return sorted(TASK_TYPES.values(), key=lambda t: t.code)
