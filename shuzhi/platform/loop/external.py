@@ -7,9 +7,12 @@ working (weekdays only; messages dropped). The import is resolved on each call.
 from __future__ import annotations
 
 import importlib
+import logging
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from typing import Any
+
+logger = logging.getLogger(__name__)
 
 
 def _weekday_deadline(moment: datetime, days: int) -> datetime:
@@ -58,4 +61,7 @@ def notify(
         send = importlib.import_module("shuzhi.platform.notify.send")
     except ImportError:
         return
-    send.notify(recipients=people, subject=subject, body=body, link=link, level=level)
+    try:
+        send.notify(recipients=people, subject=subject, body=body, link=link, level=level)
+    except Exception:  # a message that cannot be sent never undoes a finished step
+        logger.exception("loop: notification %r not sent", subject)

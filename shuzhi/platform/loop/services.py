@@ -879,7 +879,7 @@ def task_escalate(
         % {"n": task.supervision_level, "title": task.title},
         body=comment,
         link=_task_link(task),
-        level="danger",
+        level="urgent",
     )
     return task
 
@@ -1004,14 +1004,14 @@ def scan_deadlines(*, now: datetime | None = None, by: User | None = None) -> di
                 "escalate": kinds.count("escalate"),
             },
             link="/loop/",
-            level="danger" if "overdue" in kinds or "escalate" in kinds else "warning",
+            level="urgent" if "overdue" in kinds or "escalate" in kinds else "warning",
         )
     if escalated_ids:
         external.notify(
             recipients=_supervisors(),
             subject=_("%(n)d overdue tasks escalated to supervision") % {"n": len(escalated_ids)},
             link="/loop/dispatch/",
-            level="danger",
+            level="urgent",
         )
     return counts
 

@@ -8,6 +8,7 @@ machines share the same queue.
 from __future__ import annotations
 
 from argparse import ArgumentParser
+from datetime import timedelta
 from typing import Any
 
 from django.core.management import call_command
@@ -26,6 +27,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        from shuzhi.platform.loop.tasks import schedule_next_scan
+
+        schedule_next_scan(delay=timedelta(0))  # the deadline scan re-enqueues itself
         arguments = ["--interval", str(options["interval"])]
         if options["batch"]:
             arguments.append("--batch")
