@@ -6,3 +6,14 @@ class BrainConfig(AppConfig):
     name = "shuzhi.platform.brain"
     label = "brain"
     verbose_name = _("City brain")
+
+    def ready(self) -> None:
+        from shuzhi.platform.audit.actions import register_action
+
+        register_action("brain.indicator_save", _("Indicator saved"))
+        register_action("brain.indicator_compute", _("Indicator computed"))
+        register_action("brain.rule_save", _("Warning rule saved"))
+        register_action("brain.rule_delete", _("Warning rule deleted"))
+        register_action("brain.warning_raise", _("Warning raised"))
+        register_action("brain.warning_close", _("Warning closed"))
+        register_action("brain.graph_view", _("Enterprise knowledge graph viewed"))

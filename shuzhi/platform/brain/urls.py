@@ -1,3 +1,17 @@
+from django.urls import path
+
+from . import views
+
 app_name = "brain"
 
-urlpatterns: list[object] = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("indicators/new/", views.indicator_new, name="indicator_new"),
+    path("indicators/<int:pk>/", views.indicator_detail, name="indicator"),
+    path("indicators/<int:pk>/compute/", views.indicator_compute_now, name="compute"),
+    path("indicators/<int:pk>/rules/new/", views.rule_edit, name="rule_new"),
+    path("rules/", views.rules, name="rules"),
+    path("rules/<int:rule_pk>/", views.rule_edit, name="rule_edit"),
+    path("warnings/", views.warnings, name="warnings"),
+    path("graph/", views.graph, name="graph"),
+]
