@@ -75,6 +75,12 @@ def year_adjustments(year: int) -> list[DayAdjustment]:
     return list(DayAdjustment.objects.filter(date__year=year).order_by("date"))
 
 
+def has_schedule(year: int) -> bool:
+    """True when the calendar holds the official schedule of ``year`` (without it, only
+    weekends are rest days: administrators add each year's notice in the back office)."""
+    return DayAdjustment.objects.filter(date__year=year).exists()
+
+
 def known_years() -> list[int]:
     """The years that have an official schedule in the calendar."""
     return sorted({d.year for d in DayAdjustment.objects.values_list("date", flat=True)})

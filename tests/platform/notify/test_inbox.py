@@ -198,3 +198,36 @@ def test_inbox_page_marks_levels_and_sms(
     assert "text-bg-danger" in page
     assert "SMS" in page
     assert page.count("紧急督办") == 2
+
+
+def test_bell_shows_the_unread_count(alice: User, rf: object) -> None:
+    from django.template.loader import render_to_string
+
+    from shuzhi.platform.notify.context_processors import inbox_bell
+
+    for _ in range(3):
+        _one(alice)
+    request = rf.get("/")  # type: ignore[attr-defined]
+    request.user = alice
+    context = {"user": alice, **inbox_bell(request)}
+    html = render_to_string("notify/_bell.html", context)
+    assert 'id="inbox-unread">3<' in html
+    assert 'href="/notify/"' in html
+    messages_mark_all_read(by=alice)
+    context = {"user": alice, **inbox_bell(request)}
+    assert "inbox-unread" not in render_to_string("notify/_bell.html", context)
+
+
+def test_bell_caps_at_99(alice: User, rf: object) -> None:
+    from django.template.loader import render_to_string
+
+    from shuzhi.platform.notify.context_processors import inbox_bell
+
+    notify(recipients=[alice], subject="x")
+    Message.objects.bulk_create(Message(recipient=alice, subject=f"m{i}") for i in range(120))
+    request = rf.get("/")  # type: ignore[attr-defined]
+    request.user = alice
+    context = inbox_bell(request)
+    assert int(context["notify_unread"]) == 121  # type: ignore[call-overload]
+    html = render_to_string("notify/_bell.html", {"user": alice, **context})
+    assert 'id="inbox-unread">99+<' in html

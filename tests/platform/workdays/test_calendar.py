@@ -76,3 +76,8 @@ def test_deadline_after_ends_the_nth_working_day_in_local_time() -> None:
 def test_pure_calendar_rejects_negative_counts() -> None:
     with pytest.raises(ValueError, match="negative"):
         calendar.add_working_days(date(2026, 1, 1), -2, frozenset(), frozenset())
+
+
+def test_has_schedule_names_years_without_a_notice() -> None:
+    assert selectors.has_schedule(2026)
+    assert not selectors.has_schedule(2027)
