@@ -7,7 +7,6 @@ compute) and writes an audit entry. Refused input changes nothing and is audited
 
 from __future__ import annotations
 
-import importlib
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -25,6 +24,8 @@ from shuzhi.platform.accounts.models import Division, User
 from shuzhi.platform.audit.models import Outcome
 from shuzhi.platform.audit.services import audit_record
 from shuzhi.platform.catalog.models import Dataset
+from shuzhi.platform.loop import selectors as loop_selectors
+from shuzhi.platform.loop import services as loop_services
 from shuzhi.platform.security.identifiers import check_credit_code
 from shuzhi.platform.warehouse.connection import open_warehouse
 from shuzhi.platform.warehouse.engine import table_name
@@ -440,19 +441,19 @@ def _division_for(dimension_value: str) -> Division:
 
 
 def _loop() -> tuple[Any, Any]:
-    """The loop's services and selectors (a lower layer), looked up when first needed."""
-    return (
-        importlib.import_module("shuzhi.platform.loop.services"),
-        importlib.import_module("shuzhi.platform.loop.selectors"),
-    )
+    """The loop's services and selectors (replaced by a stand-in in unit tests)."""
+    return loop_services, loop_selectors
 
 
 def _open_task(
     *, warning: Warning, division: Division, by: User | None, request: HttpRequest | None
 ) -> int:
-    """The loop task for a warning: the open one for its source, or a new one."""
-    loop_services, loop_selectors = _loop()
-    existing = loop_selectors.open_task_for(warning.source_ref)
+    """The loop task for a warning: the open one for its source, or a new one.
+
+    The task is opened by the system (the rule found the problem), whoever ran the computation.
+    """
+    opener, finder = _loop()
+    existing = finder.open_task_for(warning.source_ref)
     if existing is not None:
         return int(existing.pk)
     rule = warning.rule
@@ -460,7 +461,7 @@ def _open_task(
     url = reverse("brain:indicator", args=[indicator.pk])
     if warning.dimension_value:
         url += f"?dimension={warning.dimension_value}"
-    task = loop_services.task_open(
+    task = opener.task_open(
         type_code=WARNING_TASK_TYPE,
         title=warning.message[:200],
         division=division,
@@ -475,11 +476,10 @@ def _open_task(
             "message": warning.message,
             "url": url,
         },
-        category=f"brain:{indicator.code}",
         location=division.name,
         source="brain",
         source_ref=warning.source_ref,
-        by=by,
+        by=None,
         request=request,
     )
     return int(task.pk)

@@ -1,0 +1,52 @@
+"""A warning opens a real loop task (预警处置), once per source while the task is open."""
+
+from __future__ import annotations
+
+import pytest
+
+from shuzhi.platform.accounts.models import User
+from shuzhi.platform.brain.models import Indicator, Warning
+from shuzhi.platform.brain.services import indicator_compute, indicator_save, rule_save
+from shuzhi.platform.catalog.models import Dataset
+from shuzhi.platform.loop.models import State, Task
+
+from .conftest import INDICATOR
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def indicator(power: Dataset, steward: User) -> Indicator:
+    indicator = indicator_save(by=steward, dataset=power, values=INDICATOR)
+    rule_save(
+        by=steward,
+        indicator=indicator,
+        values={"name": "YoY drop", "kind": "yoy", "direction": "below", "threshold": -20},
+    )
+    return indicator
+
+
+def test_warning_opens_a_loop_task_linking_back(indicator: Indicator, steward: User) -> None:
+    warnings = indicator_compute(by=steward, indicator=indicator).warnings
+    assert len(warnings) == 1
+    task = Task.objects.get()
+    rule = indicator.rules.get()
+    assert task.type_code == "warning"
+    assert task.source_ref == f"brain:rule:{rule.pk}:330802"
+    assert task.division_id == "330802"
+    assert f"/brain/indicators/{indicator.pk}/?dimension=330802" in task.description
+    assert warnings[0].task_id == task.pk
+
+
+def test_no_duplicate_task_while_open_and_a_new_one_once_closed(
+    indicator: Indicator, steward: User
+) -> None:
+    indicator_compute(by=steward, indicator=indicator)
+    Warning.objects.all().delete()  # as if the same source fired again for a new period
+    again = indicator_compute(by=None, indicator=indicator).warnings
+    assert Task.objects.count() == 1
+    assert again[0].task_id == Task.objects.get().pk
+    Task.objects.update(state=State.CLOSED)
+    Warning.objects.all().delete()
+    indicator_compute(by=None, indicator=indicator)
+    assert Task.objects.count() == 2
