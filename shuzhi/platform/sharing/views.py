@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from shuzhi.platform.catalog.models import Dataset
+from shuzhi.platform.catalog.models import Dataset, Grade
 from shuzhi.platform.security.permissions import has_perm
 from shuzhi.platform.warehouse.query import MAX_LIMIT
 
@@ -364,6 +364,10 @@ def grant_rows(request: HttpRequest, pk: int) -> HttpResponse:
     grant = _grant(request, pk)  # the read service refuses (and audits) anyone but the grantee
     params = {k: v for k, v in request.GET.lists() if k not in ("page", "export")}
     params.pop("fields", None)
+    for name in [k for k in params if k.startswith("filter.")]:  # the form's empty boxes
+        params[name] = [v for v in params[name] if v.strip()]
+        if not params[name]:
+            del params[name]
     exporting = request.GET.get("export") == "csv"
     if exporting:  # the filtered rows from the first, up to the query layer's page limit
         params.update(limit=[str(MAX_LIMIT)], offset=["0"])
@@ -381,6 +385,8 @@ def grant_rows(request: HttpRequest, pk: int) -> HttpResponse:
     except SharingRefused as exc:
         error = exc.message
     fields = [f for f in grant.dataset.fields.all() if f.name in set(grant.fields)]
+    # a masked field cannot be filtered (the filter would tell its hidden values)
+    filterable = [f for f in fields if (f.grade or 0) < Grade.L3 or f.name in grant.raw_fields]
     filters = {name: ", ".join(values) for name, values in query.filters.items()}
     base = request.GET.copy()
     for name in ("offset", "sort"):
@@ -395,6 +401,7 @@ def grant_rows(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "grant": grant,
             "fields": fields,
+            "filterable": filterable,
             "result": result,
             "rows": [[row.get(c) for c in result.columns] for row in result.rows] if result else [],
             "error": error,

@@ -59,3 +59,19 @@ def test_an_unmasked_grant_may_filter_its_raw_field(
     key = grant_key_reissue(grant=grant, by=requester)
     body = _rows(client, grant, key, **{"filter.contact": "张三"}).json()
     assert [row["contact"] for row in body["rows"]] == ["张三"]
+
+
+def test_the_row_browser_offers_no_filter_on_a_masked_field_and_skips_empty_boxes(
+    client: Client, granted: Granted, requester: Any
+) -> None:
+    from django.urls import reverse
+
+    grant, _key = granted()
+    client.force_login(requester)
+    url = reverse("sharing:rows", args=[grant.pk])
+    response = client.get(url, {"q": "", "filter.kwh": "200", "filter.county": "", "sort": ""})
+    assert response.status_code == 200, response.content
+    html = response.content.decode()
+    assert 'name="filter.kwh"' in html
+    assert 'name="filter.contact"' not in html
+    assert client.get(url, {"filter.contact": "张三"}).status_code == 400
