@@ -45,7 +45,8 @@ def _out(analysis: Analysis) -> dict[str, Any]:
         "title": analysis.title,
         "language": analysis.language,
         "status": analysis.status,
-        "reason": analysis.reason,
+        # a failure on the data waits for the review like a result (services._run)
+        "reason": "" if analysis.status == Analysis.Status.AWAITING_REVIEW else analysis.reason,
         "submitted_at": analysis.submitted_at,
         "reviewed_at": analysis.reviewed_at,
         "review_comment": analysis.review_comment,

@@ -178,7 +178,18 @@ class Refused(Exception):
 
 
 class RunFailed(Exception):
-    """The checked query failed while running (an error of DuckDB, or the timeout)."""
+    """The checked query failed while running (an error of DuckDB, or the timeout).
+
+    ``on_data`` is True when the failure came from reading the rows (a conversion, an overflow,
+    the timeout): whether a query fails there depends on the data, so it tells about the rows
+    like a result does, and goes to the bureau's review like one. ``rows_scanned`` is counted
+    before the query runs, so that the meter does not tell either.
+    """
+
+    def __init__(self, message: str, *, on_data: bool = False, rows_scanned: int = 0) -> None:
+        super().__init__(message)
+        self.on_data = on_data
+        self.rows_scanned = rows_scanned
 
 
 @dataclass(frozen=True)
@@ -701,6 +712,10 @@ def run(
         con.execute(f"SET threads = {int(threads)}")
         con.execute("SET enable_external_access = false")
         con.execute("SET lock_configuration = true")
+        scanned = 0
+        for name in used:
+            found = con.execute(f"SELECT count(*) FROM {_quote(name)}").fetchone()  # noqa: S608
+            scanned += int(found[0]) if found else 0
         timer.start()
         try:
             con.execute(f"CREATE TEMP TABLE {RESULT_TABLE} AS {guarded}")
@@ -714,14 +729,16 @@ def run(
             )
             columns = [d[0] for d in cursor.description or []]
             rows = cursor.fetchall()
-            scanned = 0
-            for name in used:
-                found = con.execute(f"SELECT count(*) FROM {_quote(name)}").fetchone()  # noqa: S608
-                scanned += int(found[0]) if found else 0
         except duckdb.InterruptException as exc:
-            raise RunFailed(f"the analysis ran longer than {timeout:g} seconds") from exc
+            raise RunFailed(
+                f"the analysis ran longer than {timeout:g} seconds",
+                on_data=True,
+                rows_scanned=scanned,
+            ) from exc
         except duckdb.Error as exc:
-            raise RunFailed(_run_error(exc)) from exc
+            raise RunFailed(
+                _run_error(exc), on_data=not isinstance(exc, _BIND_ERRORS), rows_scanned=scanned
+            ) from exc
     finally:
         timer.cancel()
         con.close()

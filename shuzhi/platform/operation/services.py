@@ -333,6 +333,7 @@ def _run(analysis: Analysis, *, by: User, request: HttpRequest | None) -> Analys
     k = max(1, int(settings.OPERATION_MIN_GROUP))
     outcome = Outcome.SUCCESS
     result: sandbox.SandboxResult | None = None
+    ran = False
     sql = ""
     try:
         if analysis.language == Analysis.Language.IBIS:
@@ -354,9 +355,14 @@ def _run(analysis: Analysis, *, by: User, request: HttpRequest | None) -> Analys
         analysis.reason = str(exc)
         outcome = Outcome.DENIED
     except sandbox.RunFailed as exc:
-        analysis.status = Analysis.Status.FAILED
+        # a failure on the data (a conversion, an overflow, the timeout) depends on the rows:
+        # told at once, it would answer questions about single rows outside the review, so it
+        # waits for the bureau like a result; a failure to bind the query is told at once
+        analysis.status = Analysis.Status.AWAITING_REVIEW if exc.on_data else Analysis.Status.FAILED
         analysis.reason = str(exc)
+        analysis.rows_scanned = exc.rows_scanned
         outcome = Outcome.FAILURE
+        ran = True
     except Exception:  # never leave an analysis "submitted" behind
         logger.exception("operation: analysis %s failed unexpectedly", analysis.pk)
         analysis.status = Analysis.Status.FAILED
@@ -377,8 +383,8 @@ def _run(analysis: Analysis, *, by: User, request: HttpRequest | None) -> Analys
         analysis.save()
         _meter(
             analysis.operator,
-            runs=1 if result is not None or analysis.status == Analysis.Status.FAILED else 0,
-            rows_scanned=result.rows_scanned if result else 0,
+            runs=1 if result is not None or ran or analysis.status == Analysis.Status.FAILED else 0,
+            rows_scanned=analysis.rows_scanned or 0,
         )  # result rows are metered on release: the operator reads this meter, and the number
         # of groups of an unreleased result would tell what the review has not yet let out
         audit_record(
