@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from shuzhi.platform.catalog.models import Dataset, Field, Grade, SemanticType, Status
+from shuzhi.platform.loop.models import DONE_STATES, Task
 
 from .models import Indicator, IndicatorValue, Warning, WarningRule
 
@@ -104,10 +105,16 @@ def warning_list(*, state: str = "", division: str = "") -> QuerySet[Warning]:
 
 
 def open_warnings(division: Any = None) -> QuerySet[Warning]:
-    """Warnings not closed, for the cockpit; ``division`` a Division or code (city: all)."""
+    """Warnings still being dealt with (not closed, task not done), for the cockpit.
+
+    ``division`` is a Division or a code; the city (or None) means all.
+    """
     code = getattr(division, "code", division) or ""
-    found = Warning.objects.select_related("rule", "rule__indicator").exclude(
-        state=Warning.State.CLOSED
+    done = Task.objects.filter(state__in=DONE_STATES).values("pk")
+    found = (
+        Warning.objects.select_related("rule", "rule__indicator")
+        .exclude(state=Warning.State.CLOSED)
+        .exclude(task_id__in=done)
     )
     if code and code != CITY_CODE:
         found = found.filter(division_code=code)
@@ -171,16 +178,15 @@ def graph_sources() -> list[GraphSource]:
             role = "registry"
         else:
             role = "other"
+        if role == "other":
+            continue  # statistics by enterprise (energy, tax…) are not graph facts
         detail = tuple(
             f.name
             for f in fields
-            if f.name not in {credit, person, address}
+            if f.name not in {credit, person, address, label}
             and (f.grade or 0) <= Grade.L2
-            and f.data_type in {"string", "date", "decimal", "integer"}
-        )[:4]
+            and f.semantic_type not in {SemanticType.DIVISION_CODE, SemanticType.INDUSTRY_CODE}
+            and f.data_type in {"string", "date"}
+        )[:3]
         out.append(GraphSource(ds, role, credit, person, address, label, detail))
     return out
-
-
-def rules_for_dataset(dataset: Dataset) -> QuerySet[WarningRule]:
-    return WarningRule.objects.filter(Q(indicator__dataset=dataset))

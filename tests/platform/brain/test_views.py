@@ -83,3 +83,16 @@ def test_graph_page_shows_an_error_for_a_bad_code(leader: User, logged_in: Login
     page = logged_in(leader).get(reverse("brain:graph"), {"credit_code": "123"})
     assert page.status_code == 200
     assert b"alert-danger" in page.content
+
+
+def test_api_lists_indicators_series_and_open_warnings(
+    indicator: Indicator, steward: User, logged_in: Login, clerk: User
+) -> None:
+    client = logged_in(steward)
+    client.post(reverse("brain:compute", args=[indicator.pk]))
+    listed = client.get("/api/v1/brain/indicators").json()
+    assert [i["code"] for i in listed] == ["power_by_county"]
+    series = client.get(f"/api/v1/brain/indicators/{indicator.pk}/series?dimension=330802").json()
+    assert series[-1] == {"period": "2026-06-01", "value": 50.0}
+    assert client.get("/api/v1/brain/warnings").json() == []
+    assert logged_in(clerk).get("/api/v1/brain/indicators").status_code == 403
