@@ -253,6 +253,34 @@ class Task(models.Model):  # 工单
         pass
 
 
+EVENT_LABELS = {
+    "open": _("Opened"),  # 立案
+    "dispatch": _("Dispatched"),  # 分拨
+    "split": _("Split into a joint task"),  # 会办
+    "accept": _("Accepted"),  # 签收
+    "return": _("Returned to dispatch"),  # 退回
+    "reassign": _("Reassigned"),  # 转派
+    "submit": _("Submitted for closure"),
+    "close": _("Closed"),  # 办结
+    "reject": _("Closure sent back"),
+    "rate": _("Rated"),  # 评价
+    "reopen": _("Reopened"),  # 重新打开
+    "suspend": _("Suspended"),  # 挂起
+    "resume": _("Resumed"),
+    "extension_request": _("Extension requested"),  # 延期申请
+    "extension_decide": _("Extension decided"),
+    "urge": _("Urged"),  # 催办
+    "escalate": _("Escalated"),  # 督办
+    "remind": _("Deadline reminder"),
+    "overdue": _("Overdue"),  # 超期
+    "cancel": _("Cancelled"),
+}
+
+
+def _state_label(value: str) -> str:
+    return str(State(value).label) if value in State.values else value
+
+
 class TaskEvent(models.Model):  # 工单流转记录
     task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(
@@ -279,6 +307,18 @@ class TaskEvent(models.Model):  # 工单流转记录
 
     def __str__(self) -> str:
         return f"{self.task_id} {self.action}"
+
+    @property
+    def label(self) -> str:
+        return str(EVENT_LABELS.get(self.action, self.action))
+
+    @property
+    def from_label(self) -> str:
+        return _state_label(self.from_state)
+
+    @property
+    def to_label(self) -> str:
+        return _state_label(self.to_state)
 
 
 def evidence_storage() -> FileSystemStorage:

@@ -59,3 +59,61 @@ def can_view(user: Any, task: Task) -> bool:
     if task.parent is not None and task.parent.department_id == department_id:
         return True
     return task.children.filter(department_id=department_id).exists()
+
+
+def actions_for(user: Any, task: Task) -> list[str]:
+    """The steps this person may take on the task now (the buttons of the task page)."""
+    from .models import OPEN_STATES, State
+
+    found: list[str] = []
+    state = task.state
+    dispatcher = loop_allowed(user, "loop.dispatch")
+    supervisor = loop_allowed(user, "loop.supervise")
+    handler = is_handler(user, task)
+    reporter = task.reporter_id is not None and task.reporter_id == getattr(user, "pk", None)
+    if dispatcher and state == State.PENDING_DISPATCH:
+        found += ["dispatch", "split"]
+    if handler and state == State.PENDING_ACCEPTANCE:
+        found.append("accept")
+    if handler and state == State.IN_PROGRESS and not task.is_joint:
+        found.append("submit")
+    if (
+        handler
+        and task.parent_id is None
+        and state in (State.PENDING_ACCEPTANCE, State.IN_PROGRESS)
+    ):
+        found.append("return")
+    if (
+        handler
+        and state in (State.PENDING_ACCEPTANCE, State.IN_PROGRESS)
+        and not task.extension_requested_days
+    ):
+        found.append("extension_request")
+    if dispatcher and task.extension_requested_days and state in OPEN_STATES:
+        found.append("extension_decide")
+    if dispatcher and state == State.PENDING_REVIEW:
+        found.append("review")
+    if dispatcher and state in (State.PENDING_ACCEPTANCE, State.IN_PROGRESS) and not task.is_joint:
+        found.append("reassign")
+    if reporter and state == State.CLOSED:
+        found.append("rate")
+    if (
+        (dispatcher or reporter)
+        and state in (State.CLOSED, State.RATED)
+        and not task.is_joint
+        and task.department_id
+    ):
+        found.append("reopen")
+    if dispatcher and state in (
+        State.PENDING_DISPATCH,
+        State.PENDING_ACCEPTANCE,
+        State.IN_PROGRESS,
+    ):
+        found.append("suspend")
+    if dispatcher and state == State.SUSPENDED:
+        found.append("resume")
+    if (dispatcher or supervisor) and state in OPEN_STATES and task.department_id:
+        found.append("urge")
+    if supervisor and state in OPEN_STATES:
+        found.append("escalate")
+    return found

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Avg, Count, Q, QuerySet
 
-from shuzhi.platform.accounts.models import Division
+from shuzhi.platform.accounts.models import Department, Division
 
-from .models import OPEN_STATES, DispatchRule, State, Task
+from .models import DONE_STATES, OPEN_STATES, RUNNING_STATES, DispatchRule, State, Task
 
 
 def open_task_for(source_ref: str) -> Task | None:
@@ -76,6 +78,140 @@ def dispatch_queue() -> QuerySet[Task]:
 
 
 def state_counts(tasks: QuerySet[Task]) -> dict[str, Any]:
-    from django.db.models import Count
-
     return {row["state"]: row["n"] for row in tasks.values("state").annotate(n=Count("id"))}
+
+
+# --- rankings (比晾晒) -------------------------------------------------------------------------
+
+RANK_BY = ("department", "county")
+
+
+@dataclass
+class RankingRow:
+    key: str
+    name: str
+    total: int
+    closed: int
+    on_time: int
+    overdue: int
+    reopened: int
+    avg_hours: float | None
+    avg_rating: float | None
+
+    @property
+    def on_time_rate(self) -> float | None:
+        """Share of closed tasks closed by their deadline."""
+        return self.on_time / self.closed if self.closed else None
+
+    @property
+    def reopen_rate(self) -> float | None:
+        return self.reopened / self.total if self.total else None
+
+
+def ranking_queryset(*, start: datetime, end: datetime) -> QuerySet[Task]:
+    """The tasks a ranking counts: opened in [start, end), handled by one department
+    (joint tasks count through their sub-tasks), not cancelled."""
+    return Task.objects.filter(
+        opened_at__gte=start, opened_at__lt=end, completion_rule="", department__isnull=False
+    ).exclude(state=State.CANCELLED)
+
+
+def ranking(*, by: str, start: datetime, end: datetime) -> list[RankingRow]:
+    """Per department (``by="department"``) or county (``"county"``): on-time closure rate,
+    average handling time, overdue count, average satisfaction and reopen rate — one grouped
+    query; best on-time rate first, then satisfaction."""
+    if by not in RANK_BY:
+        raise ValueError(by)
+    key = "department_id" if by == "department" else "county_code"
+    rows = (
+        ranking_queryset(start=start, end=end)
+        .values(key)
+        .annotate(
+            total=Count("id"),
+            closed=Count("id", filter=Q(state__in=DONE_STATES)),
+            on_time=Count("id", filter=Q(closed_on_time=True)),
+            overdue_n=Count("id", filter=Q(overdue=True) | Q(closed_on_time=False)),
+            reopened=Count("id", filter=Q(reopen_count__gt=0)),
+            avg_hours=Avg("handling_hours"),
+            avg_rating=Avg("rating"),
+        )
+        .order_by(key)
+    )
+    keys = [row[key] for row in rows]
+    names: dict[Any, str]
+    if by == "department":
+        names = {d.pk: d.name for d in Department.objects.filter(pk__in=keys)}
+    else:
+        names = {d.code: d.name for d in Division.objects.filter(code__in=keys)}
+    result = [
+        RankingRow(
+            key=str(row[key]),
+            name=str(names.get(row[key], row[key])),
+            total=row["total"],
+            closed=row["closed"],
+            on_time=row["on_time"],
+            overdue=row["overdue_n"],
+            reopened=row["reopened"],
+            avg_hours=row["avg_hours"],
+            avg_rating=row["avg_rating"],
+        )
+        for row in rows
+    ]
+    result.sort(
+        key=lambda r: (
+            -(r.on_time_rate if r.on_time_rate is not None else -1),
+            -(r.avg_rating or 0),
+            r.overdue,
+            r.key,
+        )
+    )
+    return result
+
+
+def overdue_candidates(*, now: datetime, remind_before_hours: float) -> dict[str, int]:
+    """How many running tasks the next scan would remind or mark overdue (for the pages)."""
+    running = Task.objects.filter(state__in=RUNNING_STATES)
+    return running.aggregate(
+        due_soon=Count(
+            "id",
+            filter=Q(
+                reminded_at__isnull=True,
+                overdue=False,
+                deadline__gt=now,
+                deadline__lte=now + timedelta(hours=remind_before_hours),
+            ),
+        ),
+        overdue=Count("id", filter=Q(overdue=False, deadline__lte=now)),
+    )
+
+
+def tasks_visible_to(user: Any) -> QuerySet[Task]:
+    """Every task for dispatchers and supervisors; otherwise the own department's and own
+    reports."""
+    from .permissions import loop_allowed
+
+    tasks = task_queryset()
+    if loop_allowed(user, "loop.dispatch") or loop_allowed(user, "loop.supervise"):
+        return tasks
+    scope = Q(reporter_id=user.pk)
+    if getattr(user, "department_id", None):
+        scope |= Q(department_id=user.department_id)
+    return tasks.filter(scope)
+
+
+def task_get(*, pk: int, user: Any) -> Task:
+    """One task the person may see; ``Task.DoesNotExist`` otherwise (a 404, not a 403)."""
+    from .permissions import can_view
+
+    task = task_queryset().get(pk=pk)
+    if not can_view(user, task):
+        raise Task.DoesNotExist(pk)
+    return task
+
+
+def departments() -> QuerySet[Department]:
+    return Department.objects.select_related("division").order_by("division_id", "code")
+
+
+def divisions() -> QuerySet[Division]:
+    return Division.objects.filter(level__in=["city", "county", "town"]).order_by("code")

@@ -8,6 +8,7 @@ maximum) raises, changes nothing, and is audited as denied or failed.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -39,9 +40,9 @@ from .models import (
     Task,
     TaskEvent,
 )
-from .permissions import is_handler, loop_allowed
+from .permissions import can_view, is_handler, loop_allowed
 from .registry import TASK_TYPES, UnknownTaskType, task_type
-from .selectors import dispatch_rule_for
+from .selectors import dispatch_rule_for, ranking
 
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 EVIDENCE_MAX_FILES = 10
@@ -911,6 +912,98 @@ def dispatch_rule_create(
     return rule
 
 
+# --- evidence and scorecards (reads that leave an audit entry) ---------------------------------
+
+
+def evidence_open(*, evidence: Evidence, by: User, request: HttpRequest | None = None) -> Any:
+    """Open an evidence file for someone who may see its task; the read is audited."""
+    _require_viewer(by, evidence.task)
+    audit_record(
+        action="loop.evidence",
+        actor=by,
+        target=evidence.task,
+        request=request,
+        details={"evidence": evidence.pk, "name": evidence.name},
+    )
+    return evidence.file.open("rb")
+
+
+def _require_viewer(by: User, task: Task) -> None:
+    _require_loop(by, "loop.report")
+    if not can_view(by, task):
+        audit_record(
+            action="loop.evidence",
+            actor=by,
+            target=task,
+            outcome=Outcome.DENIED,
+            details={"reason": "not a party to the task"},
+        )
+        raise PermissionDenied("loop: not a party to the task")
+
+
+def ranking_export(
+    *,
+    by: User,
+    group: str,
+    start: datetime,
+    end: datetime,
+    request: HttpRequest | None = None,
+) -> bytes:
+    """The ranking as an XLSX scorecard (考核评价表); the export is audited."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    _require_loop(by, "loop.report")
+    rows = ranking(by=group, start=start, end=end)
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = _("Scorecard")[:31]
+    sheet.append([_("Ranking"), f"{start:%Y-%m-%d} – {end:%Y-%m-%d}"])
+    header = [
+        _("Rank"),
+        _("Department") if group == "department" else _("County"),
+        _("Tasks"),
+        _("Closed"),
+        _("On-time closure rate"),
+        _("Average handling time (hours)"),
+        _("Overdue"),
+        _("Average satisfaction"),
+        _("Reopen rate"),
+    ]
+    sheet.append(header)
+    for cell in sheet[2]:
+        cell.font = Font(bold=True)
+    for rank, row in enumerate(rows, start=1):
+        sheet.append(
+            [
+                rank,
+                row.name,
+                row.total,
+                row.closed,
+                round(row.on_time_rate, 4) if row.on_time_rate is not None else None,
+                round(row.avg_hours, 1) if row.avg_hours is not None else None,
+                row.overdue,
+                round(row.avg_rating, 2) if row.avg_rating is not None else None,
+                round(row.reopen_rate, 4) if row.reopen_rate is not None else None,
+            ]
+        )
+    for column in ("E", "I"):
+        for cell in sheet[column][2:]:
+            cell.number_format = "0.0%"
+    sheet.column_dimensions["B"].width = 28
+    out = io.BytesIO()
+    book.save(out)
+    audit_record(
+        action="loop.export",
+        actor=by,
+        target=("loop.ranking", group),
+        request=request,
+        details={"start": start.isoformat(), "end": end.isoformat(), "rows": len(rows)},
+    )
+    return out.getvalue()
+
+
 # --- deadlines: reminders, overdue, escalation ----------------------------------------------
 
 
@@ -1036,6 +1129,8 @@ __all__ = [
     "EVIDENCE_MAX_BYTES",
     "TaskRefused",
     "dispatch_rule_create",
+    "evidence_open",
+    "ranking_export",
     "scan_deadlines",
     "task_accept",
     "task_dispatch",

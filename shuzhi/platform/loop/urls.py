@@ -1,3 +1,15 @@
+from django.urls import path
+
+from . import views
+
 app_name = "loop"
 
-urlpatterns: list[object] = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("new/", views.new, name="new"),
+    path("dispatch/", views.dispatch, name="dispatch"),
+    path("rankings/", views.rankings, name="rankings"),
+    path("tasks/<int:pk>/", views.task_detail, name="task"),
+    path("tasks/<int:pk>/<slug:action>/", views.task_action, name="act"),
+    path("evidence/<int:pk>/", views.evidence_download, name="evidence"),
+]
