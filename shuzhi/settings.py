@@ -320,6 +320,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "shuzhi.web.context.shell",
+                "shuzhi.platform.notify.context_processors.inbox_bell",
             ],
         },
     }

@@ -18,6 +18,14 @@ def _audit_anchor_in_tmp(settings: Any, tmp_path: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _fresh_calendar() -> None:
+    """Each test reads the working-day calendar from its own database."""
+    from shuzhi.platform.workdays.selectors import clear_cache
+
+    clear_cache()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cipher() -> None:
     """Each test builds the field cipher from its own settings."""
     from shuzhi.platform.security.keys import field_cipher

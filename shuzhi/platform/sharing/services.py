@@ -31,10 +31,10 @@ from shuzhi.platform.security.permissions import require
 from shuzhi.platform.security.sm import sm3_hex
 from shuzhi.platform.warehouse.query import QueryError, QueryResult, RowQuery, plan
 from shuzhi.platform.warehouse.selectors import field_specs, read_rows
+from shuzhi.platform.workdays.selectors import add_working_days
 
 from .messages import translate_query_error
 from .models import Grant, GrantUsage, ShareRequest
-from .workdays import add_working_days
 
 APP_KEY_PREFIX = "sg"  # 共享应用密钥: sg_<key id>_<secret>, sent in X-App-Key
 MAX_TEXT = 2000

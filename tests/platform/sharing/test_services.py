@@ -23,7 +23,7 @@ from shuzhi.platform.sharing.services import (
     share_request_create,
     share_request_reject,
 )
-from shuzhi.platform.sharing.workdays import add_working_days
+from shuzhi.platform.workdays.selectors import add_working_days
 
 from .conftest import period
 
