@@ -11,6 +11,8 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from shuzhi.platform.catalog.models import Grade
 from shuzhi.platform.security.masking import mask
 from shuzhi.platform.warehouse.connection import open_warehouse
@@ -126,13 +128,15 @@ def _person(
     link_value = row.get(link_column)
     person_name = mask(str(shown.get(source.person) or ""), "person_name") or "***"
     person = node("person:" + _digest(str(link_value)), person_name, "person")
-    edge(center, person, "legal representative")
+    edge(center, person, str(_("Legal representative")))
     if link_value is None:
         return
     for other in _rows(con, source, table, link_column, str(link_value)):
         code = str(other.get(source.credit_code) or "")
         if not code or f"ent:{code}" == center:
             continue
-        label = _short(other.get(source.label)) if source.label else code
+        label = (
+            _short(masked_row(source.dataset, other).get(source.label)) if source.label else code
+        )
         key = node(f"ent:{code}", label or code, "enterprise", code=code)
-        edge(key, person, "legal representative")
+        edge(key, person, str(_("Legal representative")))

@@ -139,7 +139,20 @@ def _first(fields: list[Field], *, semantic: str = "", names: tuple[str, ...] = 
         if semantic and f.semantic_type == semantic:
             return f.name
     for f in fields:
+        if f.semantic_type == SemanticType.PERSON_NAME:
+            continue  # a person's name never titles an enterprise
         if any(n in f.name for n in names):
+            return f.name
+    return ""
+
+
+def _legal_representative(fields: list[Field]) -> str:
+    """The person_name field that names a legal representative (法定代表人 / 经营者)."""
+    for f in fields:
+        if f.semantic_type != SemanticType.PERSON_NAME:
+            continue
+        text = f"{f.name} {f.label} {f.label_en}".lower()
+        if any(w in text for w in ("legal", "法定代表人", "经营者", "负责人")):
             return f.name
     return ""
 
@@ -164,9 +177,9 @@ def graph_sources() -> list[GraphSource]:
         fields = sorted(ds.fields.all(), key=lambda f: f.position)
         names = [f.name for f in fields]
         credit = _first(fields, semantic=SemanticType.CREDIT_CODE)
-        person = _first(fields, semantic=SemanticType.PERSON_NAME)
+        person = _legal_representative(fields)
         address = _first(fields, semantic=SemanticType.ADDRESS)
-        label = _first(fields, names=("enterprise_name", "name", "title"))
+        label = _first(fields, names=("enterprise_name", "applicant_name", "title", "name"))
         text = " ".join([*names, ds.code, ds.name_en.lower()])
         if any(w in text for w in ("decision", "penalt", "punish")):
             role = "penalty"
