@@ -389,6 +389,15 @@ def check_sql(sql: str, tables: Mapping[str, Sequence[str]]) -> exp.Select:
     if not any(t.name in tables for t in tree.find_all(exp.Table)):
         raise Refused("the query must read at least one of your authorised datasets")
     core = _aggregate_core(tree)
+    for group in tree.find_all(exp.Group):
+        # grouping sets, ROLLUP and CUBE give a row per set: below the aggregating SELECT they
+        # repeat a row (GROUPING SETS ((id), (id), …)) so that it passes for a group of k
+        if group.parent is not core and any(
+            group.args.get(part) for part in ("rollup", "cube", "grouping_sets")
+        ):
+            raise Refused(
+                "GROUPING SETS, ROLLUP and CUBE are allowed in the aggregating SELECT only"
+            )
     _check_aggregates(core)
     return core
 

@@ -51,6 +51,33 @@ def test_rows_cannot_be_repeated_to_pass_for_a_group_of_k(warehouse: Path, sql: 
         sandbox.run(warehouse=warehouse, views=VIEWS, sql=sql, k=10)
 
 
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT kwh, COUNT(*) FROM (SELECT kwh FROM power GROUP BY GROUPING SETS ("
+        + ", ".join(["(kwh)"] * 10)
+        + ")) GROUP BY kwh",
+        "WITH t AS (SELECT kwh, county FROM power GROUP BY CUBE (kwh, county)) "
+        "SELECT kwh, COUNT(*) FROM t GROUP BY kwh",
+        "SELECT kwh, COUNT(*) FROM (SELECT kwh FROM power GROUP BY kwh, ROLLUP (county)) "
+        "GROUP BY kwh",
+    ],
+)
+def test_grouping_sets_cannot_repeat_rows_below_the_aggregate(warehouse: Path, sql: str) -> None:
+    with pytest.raises(Refused, match="aggregating SELECT only"):
+        sandbox.run(warehouse=warehouse, views=VIEWS, sql=sql, k=10)
+
+
+def test_grouping_sets_in_the_aggregating_select_count_each_set(warehouse: Path) -> None:
+    result = sandbox.run(
+        warehouse=warehouse,
+        views=VIEWS,
+        sql="SELECT county, COUNT(*) AS n FROM power GROUP BY ROLLUP (county)",
+        k=10,
+    )
+    assert sorted(result.rows, key=str) == [["A", 20], [None, 25]]
+
+
 def test_a_subquery_in_where_still_runs(warehouse: Path) -> None:
     result = sandbox.run(
         warehouse=warehouse,
