@@ -1030,7 +1030,7 @@ def scan_deadlines(*, now: datetime | None = None, by: User | None = None) -> di
             deadline__lte=now + remind_before,
         )
         remind_rows = list(remind.values_list("id", "department_id", "state"))
-        Task.objects.filter(id__in=[r[0] for r in remind_rows]).update(reminded_at=now)
+        _update_ids([r[0] for r in remind_rows], reminded_at=now)
         for pk, department_id, state in remind_rows:
             events.append(_scan_event(pk, "remind", state, department_id, now))
             if department_id:
@@ -1038,9 +1038,7 @@ def scan_deadlines(*, now: datetime | None = None, by: User | None = None) -> di
 
         overdue = running.filter(overdue=False, deadline__lte=now)
         overdue_rows = list(overdue.values_list("id", "department_id", "state"))
-        Task.objects.filter(id__in=[r[0] for r in overdue_rows]).update(
-            overdue=True, overdue_since=now
-        )
+        _update_ids([r[0] for r in overdue_rows], overdue=True, overdue_since=now)
         for pk, department_id, state in overdue_rows:
             events.append(_scan_event(pk, "overdue", state, department_id, now))
             if department_id:
@@ -1061,8 +1059,11 @@ def scan_deadlines(*, now: datetime | None = None, by: User | None = None) -> di
             rows = list(due.values_list("id", "department_id", "state"))
             if not rows:
                 continue
-            Task.objects.filter(id__in=[r[0] for r in rows], supervision_level=level).update(
-                supervision_level=level + 1, escalated_at=now
+            _update_ids(
+                [r[0] for r in rows],
+                supervision_level=level + 1,
+                escalated_at=now,
+                only={"supervision_level": level},
             )
             for pk, department_id, state in rows:
                 events.append(
@@ -1107,6 +1108,12 @@ def scan_deadlines(*, now: datetime | None = None, by: User | None = None) -> di
             level="urgent",
         )
     return counts
+
+
+def _update_ids(ids: list[int], *, only: dict[str, Any] | None = None, **values: Any) -> None:
+    """UPDATE the rows ``ids`` in chunks (SQLite limits the parameters of one statement)."""
+    for i in range(0, len(ids), 5000):
+        Task.objects.filter(id__in=ids[i : i + 5000], **(only or {})).update(**values)
 
 
 def _scan_event(
