@@ -1,0 +1,78 @@
+"""The closed loop in a browser: a dispatcher routes a task, the department accepts, handles and
+closes it with evidence, the reporter rates it, and the ranking changes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from shuzhi.platform.loop.models import State, Task
+from shuzhi.platform.loop.services import task_open
+from tests.factories import PASSWORD, CountyFactory, DepartmentFactory, UserFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _as(browser: Browser, url: str, username: str) -> Page:
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.goto(f"{url}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("#login-submit")
+    page.wait_for_load_state("load")
+    return page
+
+
+def test_dispatch_handle_close_rate_and_rank(
+    browser: Browser, live_server: Any, tmp_path: Path, settings: Any
+) -> None:
+    settings.DATA_DIR = tmp_path
+    county = CountyFactory()
+    works = DepartmentFactory(code="330802-ZJ", name="柯城区住建局", division=county)
+    DepartmentFactory(code="330802-CG", name="柯城区城管局", division=county)
+    UserFactory(username="dispatcher", roles=["supervisor"], department=None)
+    UserFactory(username="works_clerk", roles=["clerk"], department=works)
+    resident = UserFactory(username="resident", roles=["public"], department=None)
+    task = task_open(type_code="report", title="路灯不亮", division=county, by=resident)
+    url = live_server.url
+
+    dispatcher = _as(browser, url, "dispatcher")
+    dispatcher.goto(f"{url}/loop/rankings/")
+    expect(dispatcher.locator("#ranking")).not_to_contain_text("柯城区住建局")
+    dispatcher.goto(f"{url}/loop/dispatch/")
+    dispatcher.select_option(f"#route-{task.pk}", str(works.pk))
+    dispatcher.locator(f"#route-{task.pk}").locator("xpath=..").locator("button").click()
+    expect(dispatcher.locator("#task-department")).to_contain_text("柯城区住建局")
+
+    handler = _as(browser, url, "works_clerk")
+    handler.goto(f"{url}/loop/")
+    handler.locator("#tasks").get_by_text("路灯不亮").click()
+    handler.click("#do-accept")
+    evidence = tmp_path / "after.png"
+    evidence.write_bytes(b"\x89PNG\r\n\x1a\nfake")
+    handler.fill("#submit-comment", "已更换灯泡")
+    handler.set_input_files("#submit-evidence", str(evidence))
+    handler.click("#do-submit")
+    expect(handler.locator("#evidence")).to_contain_text("after.png")
+
+    dispatcher.goto(f"{url}/loop/tasks/{task.pk}/")
+    dispatcher.click("#do-close")
+    expect(dispatcher.locator("#timeline")).to_contain_text("已更换灯泡")
+
+    reporter = _as(browser, url, "resident")
+    reporter.goto(f"{url}/loop/tasks/{task.pk}/")
+    reporter.check("#score-4")
+    reporter.click("#do-rate")
+    expect(reporter.locator("#task-rating")).to_contain_text("4 / 5")
+    assert Task.objects.get(pk=task.pk).state == State.RATED
+
+    dispatcher.goto(f"{url}/loop/rankings/")
+    row = dispatcher.locator("#ranking tbody tr").first
+    expect(row).to_contain_text("柯城区住建局")
+    expect(row).to_contain_text("4.00")
+    expect(dispatcher.locator("#ranking-chart canvas")).to_have_count(1)
