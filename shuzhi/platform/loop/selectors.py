@@ -215,3 +215,7 @@ def departments() -> QuerySet[Department]:
 
 def divisions() -> QuerySet[Division]:
     return Division.objects.filter(level__in=["city", "county", "town"]).order_by("code")
+
+
+def dispatch_rules() -> QuerySet[DispatchRule]:
+    return DispatchRule.objects.filter(active=True).select_related("division", "department")

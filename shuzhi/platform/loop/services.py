@@ -895,7 +895,13 @@ def dispatch_rule_create(
     request: HttpRequest | None = None,
 ) -> DispatchRule:
     """Add a routing rule: tasks of ``category`` in ``division`` go to ``department``."""
-    _require_loop(by, "loop.dispatch")
+    try:
+        _require_loop(by, "loop.dispatch")
+    except PermissionDenied:
+        audit_record(
+            action="loop.rule", actor=by, outcome=Outcome.DENIED, request=request, details={}
+        )
+        raise
     if not (category or "").strip():
         raise TaskRefused(_("Give the category the rule routes."))
     with transaction.atomic():

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from shuzhi.platform.accounts.models import Department
+from shuzhi.platform.accounts.models import Department, Division
 
 from . import services
 from .forms import TaskForm
@@ -28,6 +28,8 @@ from .selectors import (
     department_tasks,
     departments,
     dispatch_queue,
+    dispatch_rules,
+    divisions,
     ranking,
     state_counts,
     task_get,
@@ -264,9 +266,32 @@ def dispatch(request: HttpRequest) -> HttpResponse:
             ),
             "overdue": _decorate(overdue.order_by("deadline")[:100], now),
             "departments": departments(),
+            "divisions": divisions(),
+            "rules": dispatch_rules(),
             "can_dispatch": loop_allowed(request.user, "loop.dispatch"),
         },
     )
+
+
+@login_required
+@require_POST
+def rule_add(request: HttpRequest) -> HttpResponse:
+    """Add a dispatch rule (分拨规则) from the dispatch queue page."""
+    division_code = request.POST.get("division", "")
+    division = Division.objects.filter(code=division_code).first() if division_code else None
+    try:
+        services.dispatch_rule_create(
+            category=request.POST.get("category", ""),
+            department=_department(request),
+            division=division,
+            by=request.user,  # type: ignore[arg-type]
+            request=request,
+        )
+    except services.TaskRefused as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, _("Dispatch rule added."))
+    return redirect("loop:dispatch")
 
 
 @login_required

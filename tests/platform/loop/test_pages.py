@@ -180,3 +180,26 @@ def test_api_lists_and_steps(
     h = _client(handler)
     assert h.get(f"/api/v1/loop/tasks/{task.pk}").json()["actions"][0] == "accept"
     assert d.get("/api/v1/loop/rankings").status_code == 200
+
+
+def test_dispatcher_adds_a_rule_and_new_reports_route(
+    county: Division, dispatcher: User, works: Department, resident: User, handler: User
+) -> None:
+    client = _client(dispatcher)
+    client.post(
+        reverse("loop:rule_add"),
+        {"category": "streetlight", "division": county.code, "department": works.pk},
+    )
+    assert "streetlight" in client.get(reverse("loop:dispatch")).content.decode()
+    task = services.task_open(
+        type_code="report",
+        title="Dark street",
+        category="streetlight",
+        division=county,
+        by=resident,
+    )
+    assert task.department == works
+    refused = _client(handler).post(
+        reverse("loop:rule_add"), {"category": "x", "department": works.pk}
+    )
+    assert refused.status_code == 403
