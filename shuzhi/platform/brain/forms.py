@@ -58,7 +58,10 @@ class IndicatorForm(_Styled, forms.Form):
     expression = forms.CharField(
         label=_("Expression"),
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("An aggregate over the dataset's fields, e.g. SUM(kwh), or a whole SELECT."),
+        help_text=_(
+            "An aggregate over the dataset's fields, e.g. SUM(kwh); a whole SELECT returning "
+            "period, dimension_value and value; or an Ibis measure such as ibis: t.kwh.sum()."
+        ),
     )
     period_field = forms.CharField(label=_("Period field"), max_length=64)
     grain = forms.ChoiceField(label=_("Grain"), choices=Grain.choices)

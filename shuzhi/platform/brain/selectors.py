@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from shuzhi.platform.accounts.models import Division
 from shuzhi.platform.catalog.models import Dataset, Field, Grade, SemanticType, Status
 from shuzhi.platform.loop.models import DONE_STATES, Task
 
@@ -77,6 +78,12 @@ def sparklines(indicators: list[Indicator], points: int = 12) -> dict[int, list[
     for r in rows:
         out[r.indicator_id].append(r.value)
     return {k: [round(v, 2) for v in vs[-points:]] for k, vs in out.items()}
+
+
+def division_names(codes: list[str] | set[str]) -> dict[str, str]:
+    """Names of the codes that are divisions (行政区划), for labels such as "330802 柯城区"."""
+    found = Division.objects.filter(code__in=[c for c in codes if c]).values_list("code", "name")
+    return dict(found)
 
 
 def allowed_fields(dataset: Dataset) -> list[Field]:

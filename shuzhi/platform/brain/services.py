@@ -32,6 +32,7 @@ from shuzhi.platform.warehouse.engine import table_name
 from shuzhi.platform.warehouse.selectors import current_version
 
 from . import rules_math
+from .ibis_expr import is_ibis, to_sql_expression
 from .indicator_sql import IndicatorError, bind_table, build_sql, check_expression, check_sql
 from .models import Grain, Indicator, IndicatorValue, RuleKind, Warning, WarningRule
 from .selectors import CITY_CODE, allowed_fields, can_edit, can_view, indicator_all_series
@@ -118,8 +119,13 @@ INDICATOR_FIELDS = (
 
 def _check_indicator(dataset: Dataset, values: dict[str, Any]) -> str:
     """The indicator's checked SQL; raises IndicatorError (untranslated reason)."""
-    columns = {f.name for f in allowed_fields(dataset)}
+    allowed = allowed_fields(dataset)
+    columns = {f.name for f in allowed}
     expression = str(values.get("expression") or "")
+    if is_ibis(expression):  # an Ibis measure compiles to a SQL aggregate, checked below
+        expression = to_sql_expression(
+            expression, table=dataset.code, columns={f.name: f.data_type for f in allowed}
+        )
     check_expression(expression, table=dataset.code, columns=columns)
     whole = expression.strip().lower().startswith(("select", "with"))
     if not whole:

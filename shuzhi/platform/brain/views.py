@@ -22,6 +22,7 @@ from .selectors import (
     allowed_fields,
     can_edit,
     can_view,
+    division_names,
     indicator_all_series,
     indicator_datasets,
     indicator_list,
@@ -116,11 +117,16 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
     series = indicator_all_series(indicator)
     dimension = request.GET.get("dimension", "")
     periods = sorted({p for s in series.values() for p, _v in s})
+    names = division_names(set(series))
+
+    def label(value: str) -> str:
+        return f"{value} {names[value]}" if value in names else (value or _("Total"))
+
     chart = {
         "periods": [p.isoformat() for p in periods],
         "series": [
             {
-                "name": name or _("Total"),
+                "name": label(name),
                 "data": [dict(s).get(p) for p in periods],
                 "selected": not dimension or name in ("", dimension),
             }
@@ -128,7 +134,7 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ],
         "unit": indicator.unit,
     }
-    table = [(name or _("Total"), s[-1] if s else None) for name, s in sorted(series.items())]
+    table = [(label(name), s[-1] if s else None) for name, s in sorted(series.items())]
     return render(
         request,
         "brain/indicator.html",

@@ -70,6 +70,28 @@ def test_quarter_grain_and_whole_select(power: Dataset, steward: User) -> None:
     assert indicator_series(whole)[0] == (date(2025, 1, 1), 2.0)
 
 
+def test_ibis_measure_is_compiled_and_checked(power: Dataset, steward: User) -> None:
+    indicator = indicator_save(
+        by=steward,
+        dataset=power,
+        values={**INDICATOR, "code": "avg", "expression": "ibis: t.kwh.sum() / t.count()"},
+    )
+    indicator_compute(by=steward, indicator=indicator)
+    assert indicator_series(indicator)[0] == (date(2025, 1, 1), 150.0)
+    with pytest.raises(BrainError, match="contact"):
+        indicator_save(
+            by=steward,
+            dataset=power,
+            values={**INDICATOR, "code": "bad", "expression": "ibis: t.contact.count()"},
+        )
+    with pytest.raises(BrainError, match="__class__"):
+        indicator_save(
+            by=steward,
+            dataset=power,
+            values={**INDICATOR, "code": "bad", "expression": "ibis: t.kwh.__class__"},
+        )
+
+
 @pytest.mark.parametrize(
     ("values", "reason"),
     [

@@ -30,8 +30,8 @@
       series.series.forEach(function (s) { selected[s.name] = s.selected; });
       init(el).setOption({
         tooltip: { trigger: "axis" },
-        legend: { type: "scroll", top: 0, selected: selected },
-        grid: { left: 8, right: 8, bottom: 8, top: 36, containLabel: true },
+        legend: { type: "scroll", bottom: 0, selected: selected },
+        grid: { left: 8, right: 8, bottom: 36, top: 28, containLabel: true },
         xAxis: { type: "category", data: series.periods },
         yAxis: { type: "value", name: series.unit || "" },
         series: series.series.map(function (s) {
