@@ -192,13 +192,24 @@ def task_open(
     ``by=None`` is the system (a warning rule, an import); a person needs ``loop.report``.
     The deadline is the type's working days from now.
     """
-    _require_system_or(by, "loop.report")
-    kind = task_type(type_code)
-    title = (title or "").strip()
-    if not title:
-        raise TaskRefused(_("Give the task a title."))
-    if priority not in Priority.values:
-        raise TaskRefused(_("Unknown priority."))
+    try:
+        _require_system_or(by, "loop.report")
+        kind = task_type(type_code)
+        title = (title or "").strip()
+        if not title:
+            raise TaskRefused(_("Give the task a title."))
+        if priority not in Priority.values:
+            raise TaskRefused(_("Unknown priority."))
+    except (PermissionDenied, TaskRefused, UnknownTaskType) as error:
+        audit_record(
+            action="loop.open",
+            actor=by if getattr(by, "is_authenticated", False) else None,
+            actor_name="" if by else "system",
+            outcome=Outcome.DENIED if isinstance(error, PermissionDenied) else Outcome.FAILURE,
+            request=request,
+            details={"type": type_code[:64], "source_ref": source_ref[:200], "reason": str(error)},
+        )
+        raise
     now = timezone.now()
     with transaction.atomic():
         task = Task.objects.create(

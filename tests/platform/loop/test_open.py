@@ -77,6 +77,7 @@ def test_unknown_type_changes_nothing(county: Division) -> None:
     with pytest.raises(UnknownTaskType):
         task_open(type_code="nope", title="x", division=county)
     assert not Task.objects.exists()
+    assert AuditEntry.objects.get(action="loop.open").outcome == "failure"
 
 
 def test_rule_creation_needs_dispatcher(works: Department, handler: User) -> None:
