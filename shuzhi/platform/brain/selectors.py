@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 
 from shuzhi.platform.accounts.models import Division
 from shuzhi.platform.catalog.models import Dataset, Field, Grade, SemanticType, Status
-from shuzhi.platform.loop.models import DONE_STATES, Task
+from shuzhi.platform.loop.models import DONE_STATES, State, Task
 
 from .models import Indicator, IndicatorValue, Warning, WarningRule
 
@@ -126,6 +126,13 @@ def open_warnings(division: Any = None) -> QuerySet[Warning]:
     if code and code != CITY_CODE:
         found = found.filter(division_code=code)
     return found.order_by("-created_at", "-pk")
+
+
+def task_states(task_ids: list[int]) -> dict[int, str]:
+    """The loop state label of each task, for warnings that link to one."""
+    labels = dict(State.choices)
+    found = Task.objects.filter(pk__in=[t for t in task_ids if t]).values_list("pk", "state")
+    return {pk: str(labels.get(state, state)) for pk, state in found}
 
 
 @dataclass(frozen=True)

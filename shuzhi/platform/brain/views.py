@@ -28,6 +28,7 @@ from .selectors import (
     indicator_list,
     rule_list,
     sparklines,
+    task_states,
     warning_list,
 )
 from .services import (
@@ -47,6 +48,13 @@ def _user(request: HttpRequest) -> User:
 def _viewer(request: HttpRequest) -> None:
     if not can_view(request.user):
         raise PermissionDenied("brain.view")
+
+
+def _warning_rows(warnings: Any) -> list[tuple[Any, str, str]]:
+    """Each warning with the URL and the current state of its loop task."""
+    found = list(warnings)
+    states = task_states([w.task_id for w in found if w.task_id])
+    return [(w, task_url(w.task_id), states.get(w.task_id or 0, "")) for w in found]
 
 
 def task_url(task_id: int | None) -> str:
@@ -144,10 +152,7 @@ def indicator_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "table": table,
             "dimension": dimension,
             "rules": rule_list(indicator),
-            "warnings": [
-                (w, task_url(w.task_id))
-                for w in warning_list().filter(rule__indicator=indicator)[:20]
-            ],
+            "warnings": _warning_rows(warning_list().filter(rule__indicator=indicator)[:20]),
             "may_edit": can_edit(request.user, indicator),
         },
     )
@@ -255,7 +260,7 @@ def warnings(request: HttpRequest) -> HttpResponse:
     page = Paginator(warning_list(state=state, division=division), 50).get_page(
         request.GET.get("page")
     )
-    rows = [(w, task_url(w.task_id)) for w in page]
+    rows = _warning_rows(page)
     return render(
         request,
         "brain/warnings.html",

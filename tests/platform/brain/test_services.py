@@ -199,3 +199,19 @@ def test_scheduled_computation_skips_unchanged_data(indicator: Indicator) -> Non
     assert compute_due() == {"computed": 1, "failed": 0, "warnings": 0}
     assert compute_due() == {"computed": 0, "failed": 0, "warnings": 0}
     assert IndicatorValue.objects.filter(indicator=indicator).count() == 54
+
+
+def test_scheduled_task_runs_through_django_tasks(indicator: Indicator) -> None:
+    from shuzhi.platform.brain.tasks import compute_due_indicators
+
+    assert compute_due_indicators.call(reschedule=False)["computed"] == 1
+
+
+def test_compute_without_data_is_refused_and_audited(power: Dataset, steward: User) -> None:
+    from shuzhi.platform.warehouse.models import Version
+
+    indicator = indicator_save(by=steward, dataset=power, values=INDICATOR)
+    Version.objects.filter(dataset=power).delete()
+    with pytest.raises(BrainError):
+        indicator_compute(by=steward, indicator=indicator)
+    assert AuditEntry.objects.filter(action="brain.indicator_compute", outcome="failure").exists()
