@@ -13,7 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from django.urls import reverse
@@ -181,14 +181,22 @@ def indicator_save(
             target=indicator or dataset,
             details={"expression": str(merged.get("expression", ""))[:500]},
         ) from None
+    target = indicator or Indicator(dataset=dataset, created_by=by)
+    for key, value in merged.items():
+        setattr(target, key, value)
+    try:
+        target.full_clean(exclude=["created_by", "dataset"])  # code format and uniqueness
+    except ValidationError as error:
+        raise _refuse(
+            action="brain.indicator_save",
+            by=by,
+            message=" ".join(error.messages),
+            request=request,
+            target=indicator or dataset,
+            details={"code": str(merged.get("code", ""))[:64]},
+        ) from None
+    indicator = target
     with transaction.atomic():
-        if indicator is None:
-            if Indicator.objects.filter(code=merged["code"]).exists():
-                raise BrainError(_("An indicator with this code exists already."))
-            indicator = Indicator(dataset=dataset, created_by=by)
-        for key, value in merged.items():
-            setattr(indicator, key, value)
-        indicator.full_clean(exclude=["created_by", "dataset"])
         indicator.save()
         audit_record(
             action="brain.indicator_save",

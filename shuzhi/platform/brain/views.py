@@ -36,6 +36,7 @@ from .services import (
     enterprise_graph,
     indicator_compute,
     indicator_save,
+    rule_delete,
     rule_preview,
     rule_save,
 )
@@ -116,6 +117,52 @@ def indicator_new(request: HttpRequest) -> HttpResponse:
         "brain/indicator_form.html",
         {"form": form, "datasets": datasets, "dataset": dataset, "fields": allowed_fields(dataset)},
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def indicator_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    _viewer(request)
+    indicator = get_object_or_404(Indicator.objects.select_related("dataset"), pk=pk)
+    if not can_edit(request.user, indicator):
+        raise PermissionDenied("brain.edit")
+    initial = {name: getattr(indicator, name) for name in IndicatorForm.base_fields}
+    form = IndicatorForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            indicator_save(
+                by=_user(request),
+                dataset=indicator.dataset,
+                indicator=indicator,
+                values=form.cleaned_data,
+                request=request,
+            )
+        except BrainError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Indicator saved."))
+            return redirect("brain:indicator", indicator.pk)
+    return render(
+        request,
+        "brain/indicator_form.html",
+        {
+            "form": form,
+            "indicator": indicator,
+            "dataset": indicator.dataset,
+            "fields": allowed_fields(indicator.dataset),
+        },
+    )
+
+
+@login_required
+@require_POST
+def rule_remove(request: HttpRequest, rule_pk: int) -> HttpResponse:
+    _viewer(request)
+    rule = get_object_or_404(WarningRule.objects.select_related("indicator__dataset"), pk=rule_pk)
+    indicator_pk = rule.indicator_id
+    rule_delete(by=_user(request), rule=rule, request=request)
+    messages.success(request, _("Rule deleted."))
+    return redirect("brain:indicator", indicator_pk)
 
 
 @login_required

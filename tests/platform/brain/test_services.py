@@ -215,3 +215,13 @@ def test_compute_without_data_is_refused_and_audited(power: Dataset, steward: Us
     with pytest.raises(BrainError):
         indicator_compute(by=steward, indicator=indicator)
     assert AuditEntry.objects.filter(action="brain.indicator_compute", outcome="failure").exists()
+
+
+def test_duplicate_or_malformed_code_is_refused(indicator: Indicator, steward: User) -> None:
+    for code in ("power_by_county", "has space"):
+        with pytest.raises(BrainError):
+            indicator_save(
+                by=steward, dataset=indicator.dataset, values={**INDICATOR, "code": code}
+            )
+    assert Indicator.objects.count() == 1
+    assert AuditEntry.objects.filter(action="brain.indicator_save", outcome="failure").count() == 2

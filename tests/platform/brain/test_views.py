@@ -96,3 +96,30 @@ def test_api_lists_indicators_series_and_open_warnings(
     assert series[-1] == {"period": "2026-06-01", "value": 50.0}
     assert client.get("/api/v1/brain/warnings").json() == []
     assert logged_in(clerk).get("/api/v1/brain/indicators").status_code == 403
+
+
+def test_edit_indicator_keeps_typed_input_on_a_bad_expression(
+    indicator: Indicator, steward: User, outsider: User, logged_in: Login
+) -> None:
+    url = reverse("brain:indicator_edit", args=[indicator.pk])
+    client = logged_in(steward)
+    form = {**INDICATOR, "expression": "SUM(price)", "grain": "month", "active": "on"}
+    page = client.post(url, form)
+    assert b"price" in page.content
+    assert b'value="power_by_county"' in page.content
+    indicator.refresh_from_db()
+    assert indicator.expression == "SUM(kwh)"
+    assert client.post(url, {**form, "expression": "AVG(kwh)"}).status_code == 302
+    indicator.refresh_from_db()
+    assert indicator.expression == "AVG(kwh)"
+    assert logged_in(outsider).get(url).status_code == 403
+
+
+def test_delete_rule(indicator: Indicator, steward: User, leader: User, logged_in: Login) -> None:
+    from shuzhi.platform.brain.services import rule_save
+
+    rule = rule_save(by=steward, indicator=indicator, values={"name": "x", "kind": "threshold"})
+    url = reverse("brain:rule_delete", args=[rule.pk])
+    assert logged_in(leader).post(url).status_code == 403
+    assert logged_in(steward).post(url).status_code == 302
+    assert not WarningRule.objects.exists()
