@@ -76,3 +76,27 @@ def test_dispatch_handle_close_rate_and_rank(
     expect(row).to_contain_text("柯城区住建局")
     expect(row).to_contain_text("4.00")
     expect(dispatcher.locator("#ranking-chart canvas")).to_have_count(1)
+
+
+def test_overdue_task_escalates_and_shows_in_the_queue(
+    browser: Browser, live_server: Any, settings: Any
+) -> None:
+    from datetime import timedelta
+
+    from shuzhi.platform.loop.services import scan_deadlines, task_dispatch
+
+    county = CountyFactory()
+    works = DepartmentFactory(code="330802-ZJ", name="柯城区住建局", division=county)
+    supervisor = UserFactory(username="dispatcher", roles=["supervisor"], department=None)
+    task = task_open(type_code="warning", title="用电量同比下降", division=county)
+    task_dispatch(task=task, department=works, by=supervisor)
+    scan_deadlines(now=task.deadline + timedelta(hours=settings.LOOP_ESCALATE_AFTER_HOURS + 1))
+    assert Task.objects.get(pk=task.pk).supervision_level == 1
+
+    page = _as(browser, live_server.url, "dispatcher")
+    page.goto(f"{live_server.url}/loop/dispatch/")
+    row = page.locator("#overdue tbody tr").first
+    expect(row).to_contain_text("用电量同比下降")
+    expect(row.locator(".badge.text-bg-danger").last).to_contain_text("1")
+    page.goto(f"{live_server.url}/loop/tasks/{task.pk}/")
+    expect(page.locator("#timeline")).to_contain_text("level 1")
