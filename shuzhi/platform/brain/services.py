@@ -480,12 +480,16 @@ def _open_task(
         title=warning.message[:200],
         division=division,
         description=_(
-            "Indicator %(indicator)s (dataset %(dataset)s), period %(period)s: %(message)s\n"
-            "Indicator and data: %(url)s"
+            "Indicator %(indicator)s (dataset %(dataset)s, data version %(version)s), "
+            "period %(period)s: %(message)s\n"
+            "Indicator and series: %(url)s\n"
+            "Dataset: %(data_url)s"
         )
         % {
             "indicator": indicator.name,
             "dataset": indicator.dataset.code,
+            "version": indicator.computed_version or "—",
+            "data_url": reverse("catalog:detail", args=[indicator.dataset.code]),
             "period": warning.period.isoformat(),
             "message": warning.message,
             "url": url,

@@ -35,6 +35,7 @@ def test_warning_opens_a_loop_task_linking_back(indicator: Indicator, steward: U
     assert task.source_ref == f"brain:rule:{rule.pk}:330802"
     assert task.division_id == "330802"
     assert f"/brain/indicators/{indicator.pk}/?dimension=330802" in task.description
+    assert "/catalog/enterprise_power/" in task.description
     assert warnings[0].task_id == task.pk
 
 
