@@ -1,48 +1,29 @@
 """The loop's calls into workdays (working-day deadlines) and notify (messages).
 
-Both apps are built beside the loop; until they are present a plain fallback keeps the loop
-working (weekdays only; messages dropped). The import is resolved on each call.
+One place, so the loop's services read plainly and a message that cannot be sent never undoes
+a step that is already done.
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
 from collections.abc import Iterable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
+
+from shuzhi.platform.notify import send
+from shuzhi.platform.workdays import selectors as workdays
 
 logger = logging.getLogger(__name__)
 
 
-def _weekday_deadline(moment: datetime, days: int) -> datetime:
-    current = moment
-    left = days
-    while left > 0:
-        current += timedelta(days=1)
-        if current.weekday() < 5:
-            left -= 1
-    return current
-
-
 def deadline_after(moment: datetime, days: int) -> datetime:
     """``days`` working days after ``moment`` (Chinese holidays and adjusted working days)."""
-    try:
-        selectors = importlib.import_module("shuzhi.platform.workdays.selectors")
-    except ImportError:
-        return _weekday_deadline(moment, days)
-    result: datetime = selectors.deadline_after(moment, days)
-    return result
+    return workdays.deadline_after(moment, days)
 
 
 def add_working_days(start: date, days: int) -> date:
-    try:
-        selectors = importlib.import_module("shuzhi.platform.workdays.selectors")
-    except ImportError:
-        moment = datetime(start.year, start.month, start.day)
-        return _weekday_deadline(moment, days).date()
-    result: date = selectors.add_working_days(start, days)
-    return result
+    return workdays.add_working_days(start, days)
 
 
 def notify(
@@ -56,10 +37,6 @@ def notify(
     """Send an in-app message to each recipient (the notify app's ``notify``)."""
     people = [person for person in recipients if person is not None]
     if not people:
-        return
-    try:
-        send = importlib.import_module("shuzhi.platform.notify.send")
-    except ImportError:
         return
     try:
         send.notify(recipients=people, subject=subject, body=body, link=link, level=level)
