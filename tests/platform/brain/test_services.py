@@ -207,6 +207,19 @@ def test_scheduled_task_runs_through_django_tasks(indicator: Indicator) -> None:
     assert compute_due_indicators.call(reschedule=False)["computed"] == 1
 
 
+def test_scheduled_task_queues_its_next_run(indicator: Indicator) -> None:
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    from shuzhi.platform.brain.tasks import compute_due_indicators
+
+    compute_due_indicators.call(reschedule=True)
+    queued = DBTaskResult.objects.get()
+    assert queued.task_path.endswith("compute_due_indicators")
+    assert queued.run_after is not None
+    assert queued.run_after > timezone.now()
+
+
 def test_compute_without_data_is_refused_and_audited(power: Dataset, steward: User) -> None:
     from shuzhi.platform.warehouse.models import Version
 
