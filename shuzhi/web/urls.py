@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import cockpit, views
 
 app_name = "web"
 
@@ -10,4 +10,6 @@ urlpatterns = [
     path("api-keys/", views.api_keys, name="api_keys"),
     path("api-keys/<str:prefix>/revoke/", views.api_key_revoke_view, name="api_key_revoke"),
     path("health/", views.health, name="health"),
+    path("cockpit/", cockpit.cockpit, name="cockpit"),
+    path("cockpit/panel/", cockpit.cockpit_panel, name="cockpit_panel"),
 ]
