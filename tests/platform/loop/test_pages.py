@@ -203,3 +203,18 @@ def test_dispatcher_adds_a_rule_and_new_reports_route(
         reverse("loop:rule_add"), {"category": "x", "department": works.pk}
     )
     assert refused.status_code == 403
+
+
+def test_index_for_a_resident_lists_own_reports(task: Task, resident: User) -> None:
+    page = _client(resident).get(reverse("loop:index"))
+    assert page.status_code == 200
+    assert task.title in page.content.decode()
+
+
+def test_api_hides_other_departments_tasks(
+    task: Task, dispatcher: User, works: Department, other_handler: User
+) -> None:
+    services.task_dispatch(task=task, department=works, by=dispatcher)
+    client = _client(other_handler)
+    assert client.get("/api/v1/loop/tasks").json() == []
+    assert client.get(f"/api/v1/loop/tasks/{task.pk}").status_code == 404
