@@ -18,6 +18,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -29,7 +30,6 @@ from shuzhi.platform.loop.models import OPEN_STATES, State, Task
 from shuzhi.platform.loop.selectors import ranking, state_counts, tasks_visible_to
 from shuzhi.platform.security.permissions import has_perm
 
-CITY = "330800"
 DAYS = 30  # the task flow and the rankings look back this many days
 REFRESH_SECONDS = 60
 
@@ -338,9 +338,13 @@ def cockpit_context(request: HttpRequest) -> dict[str, Any]:
 def cockpit(request: HttpRequest) -> HttpResponse:
     """The cockpit page; to an HTMX request (the county selector) only its panel."""
     _viewer(request)
-    context = cockpit_context(request)
-    template = "web/_cockpit_panel.html" if getattr(request, "htmx", False) else "web/cockpit.html"
-    return render(request, template, context)
+    htmx = getattr(request, "htmx", None)
+    partial = bool(htmx) and not getattr(htmx, "history_restore_request", False)
+    template = "web/_cockpit_panel.html" if partial else "web/cockpit.html"
+    response = render(request, template, cockpit_context(request))
+    # The same URL answers with the panel or the page: caches (and Back) must keep them apart.
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 @login_required

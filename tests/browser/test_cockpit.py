@@ -47,6 +47,24 @@ def test_cockpit_renders_charts_switches_county_and_drills_down(
     expect(page.locator("#figure-open-warnings")).to_contain_text("0")
     expect(page.locator("#cockpit-map canvas").first).to_be_visible()
 
+    # A county on the map leads to its warnings.
+    page.select_option("#cockpit-county", "")
+    expect(page.locator("#figure-open-warnings")).to_contain_text("2")
+    page.wait_for_timeout(1200)  # the map's entry animation
+    x, y = page.evaluate(
+        """() => {
+        const chart = echarts.getInstanceByDom(document.getElementById("cockpit-map"));
+        const node = chart.getOption().series[0].data.find((n) => n.id === "330802");
+        return chart.convertToPixel({seriesIndex: 0}, [node.x, node.y]);
+    }"""
+    )
+    box = page.locator("#cockpit-map").bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + x, box["y"] + y)
+    expect(page).to_have_url(re.compile(r"/brain/warnings/\?division=330802"))
+    expect(page.locator("#warnings")).to_contain_text("柯城区用电同比下降40%")
+    page.go_back()
+
     # Back to the city; a number leads to its list.
     page.select_option("#cockpit-county", "")
     expect(page.locator("#figure-open-warnings")).to_contain_text("2")

@@ -295,3 +295,19 @@ def test_anonymous_goes_to_sign_in(client: Client, db: None) -> None:
         response = client.get(reverse(name))
         assert response.status_code == 302
         assert response["Location"].startswith("/accounts/login/")
+
+
+def test_page_and_panel_share_a_url_but_not_a_cache_entry(
+    client: Client, data: dict[str, Any]
+) -> None:
+    """Back after an HTMX county switch must bring the whole page, not the cached panel."""
+    client.force_login(data["leader"])
+    response = client.get(reverse("web:cockpit"), {"county": "330802"}, HTTP_HX_REQUEST="true")
+    assert "HX-Request" in response["Vary"]
+    restored = client.get(
+        reverse("web:cockpit"),
+        {"county": "330802"},
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_HISTORY_RESTORE_REQUEST="true",
+    )
+    assert b'id="cockpit-county"' in restored.content

@@ -29,6 +29,11 @@
   function drawMap(d) {
     var map = d.map;
     var max = Math.max.apply(null, map.nodes.map(function (n) { return n.count; }).concat([0]));
+    var el = document.getElementById("cockpit-map");
+    var width = el ? el.clientWidth : 480;
+    function clamp(v, lo, hi) { return Math.max(lo, Math.min(hi, v)); }
+    var w = clamp(width * 0.17, 58, 96), h = clamp(width * 0.11, 40, 62);
+    var font = width < 420 ? 11 : 13;
     make("cockpit-map", {
       tooltip: {
         formatter: function (p) {
@@ -41,18 +46,18 @@
         layout: "none",
         roam: false,
         symbol: "roundRect",
-        left: 50, right: 50, top: 40, bottom: 40,
+        left: w / 2 + 4, right: w / 2 + 4, top: h / 2 + 4, bottom: h / 2 + 4,
         data: map.nodes.map(function (n) {
           var text = n.name + "\n" + n.count;
           return {
             id: n.code, name: n.name, x: n.x * 100, y: -n.y * 100, value: n.count, url: n.url,
-            symbolSize: [n.selected ? 96 : 84, n.selected ? 62 : 54],
+            symbolSize: n.selected ? [w * 1.12, h * 1.12] : [w, h],
             itemStyle: {
               color: warningColour(n.count, max),
               borderColor: n.selected ? "#0d6efd" : "#ffffff",
               borderWidth: n.selected ? 4 : 2
             },
-            label: { show: true, color: "#ffffff", fontWeight: "bold", formatter: text, textBorderColor: "rgba(0,0,0,.45)", textBorderWidth: 2 }
+            label: { show: true, color: "#ffffff", fontWeight: "bold", fontSize: font, formatter: text, textBorderColor: "rgba(0,0,0,.45)", textBorderWidth: 2 }
           };
         }),
         links: map.links.map(function (l) { return { source: l[0], target: l[1] }; }),
@@ -72,8 +77,8 @@
       xAxis: { type: "category", data: f.days.map(function (s) { return s.slice(5); }) },
       yAxis: { type: "value", minInterval: 1 },
       series: [
-        { name: d.labels.opened, type: "line", smooth: true, data: f.opened },
-        { name: d.labels.closed, type: "line", smooth: true, data: f.closed },
+        { name: d.labels.opened, type: "line", data: f.opened },
+        { name: d.labels.closed, type: "line", data: f.closed },
         { name: d.labels.overdue, type: "bar", data: f.overdue }
       ]
     });
@@ -103,7 +108,7 @@
     make("cockpit-ranking", {
       color: ["#0d6efd"],
       tooltip: { trigger: "axis" },
-      grid: { left: 8, right: 32, bottom: 8, top: 8, containLabel: true },
+      grid: { left: 8, right: 48, bottom: 8, top: 8, containLabel: true },
       xAxis: { type: "value", min: 0, max: 100 },
       yAxis: { type: "category", inverse: true, data: r.rows.map(function (x) { return x.name; }) },
       series: [{
@@ -141,5 +146,11 @@
 
   document.addEventListener("DOMContentLoaded", draw);
   document.addEventListener("htmx:afterSettle", draw);  // the refreshed panel brings new data
-  window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
+  // Redraw (not only resize): the map's county boxes scale with the chart's width.
+  var pending = null;
+  window.addEventListener("resize", function () {
+    charts.forEach(function (c) { c.resize(); });
+    clearTimeout(pending);
+    pending = setTimeout(draw, 200);
+  });
 })();
