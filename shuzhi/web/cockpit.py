@@ -10,12 +10,14 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import render, resolve_url
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
@@ -347,9 +349,18 @@ def cockpit(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@login_required
 @require_GET
 def cockpit_panel(request: HttpRequest) -> HttpResponse:
-    """The refreshed part of the cockpit (polled every 60 s)."""
+    """The refreshed part of the cockpit (polled every 60 s).
+
+    When the session has ended, a poll sends the whole window to the sign-in page instead of
+    swapping the sign-in form into the panel.
+    """
+    if not request.user.is_authenticated:
+        back = _url("web:cockpit", county=request.GET.get("county", ""))
+        if getattr(request, "htmx", False):
+            login = f"{resolve_url(settings.LOGIN_URL)}?{urlencode({'next': back})}"
+            return HttpResponse(status=204, headers={"HX-Redirect": login})
+        return redirect_to_login(back)
     _viewer(request)
     return render(request, "web/_cockpit_panel.html", cockpit_context(request))

@@ -311,3 +311,15 @@ def test_page_and_panel_share_a_url_but_not_a_cache_entry(
         HTTP_HX_HISTORY_RESTORE_REQUEST="true",
     )
     assert b'id="cockpit-county"' in restored.content
+
+
+def test_a_poll_after_the_session_ended_sends_the_window_to_sign_in(
+    client: Client, db: None
+) -> None:
+    response = client.get(
+        reverse("web:cockpit_panel"), {"county": "330802"}, HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 204
+    assert response["HX-Redirect"].startswith(
+        "/accounts/login/?next=%2Fcockpit%2F%3Fcounty%3D330802"
+    )
