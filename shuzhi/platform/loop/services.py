@@ -16,7 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
@@ -110,7 +110,7 @@ def _step(
     code = f"loop.{action}"
     try:
         with transaction.atomic():
-            locked = Task.objects.select_for_update().select_related("parent").get(pk=task.pk)
+            locked = Task.objects.select_for_update().get(pk=task.pk)
             check(locked)
             from_state = locked.state
             details = change(locked) or {}
@@ -1036,7 +1036,6 @@ def scan_deadlines(*, now: datetime | None = None, by: User | None = None) -> di
     remind_before = timedelta(hours=float(getattr(settings, "LOOP_REMIND_BEFORE_HOURS", 24)))
     escalate_after = timedelta(hours=float(getattr(settings, "LOOP_ESCALATE_AFTER_HOURS", 24)))
     running = Task.objects.filter(state__in=RUNNING_STATES)
-    events: list[TaskEvent] = []
     by_department: dict[int, list[str]] = {}
     escalated_ids: list[int] = []
     with transaction.atomic():
@@ -1048,16 +1047,16 @@ def scan_deadlines(*, now: datetime | None = None, by: User | None = None) -> di
         )
         remind_rows = list(remind.values_list("id", "department_id", "state"))
         _update_ids([r[0] for r in remind_rows], reminded_at=now)
-        for pk, department_id, state in remind_rows:
-            events.append(_scan_event(pk, "remind", state, department_id, now))
+        _log_scan([r[0] for r in remind_rows], action="remind", now=now)
+        for _pk, department_id, _state in remind_rows:
             if department_id:
                 by_department.setdefault(department_id, []).append("remind")
 
         overdue = running.filter(overdue=False, deadline__lte=now)
         overdue_rows = list(overdue.values_list("id", "department_id", "state"))
         _update_ids([r[0] for r in overdue_rows], overdue=True, overdue_since=now)
-        for pk, department_id, state in overdue_rows:
-            events.append(_scan_event(pk, "overdue", state, department_id, now))
+        _log_scan([r[0] for r in overdue_rows], action="overdue", now=now)
+        for _pk, department_id, _state in overdue_rows:
             if department_id:
                 by_department.setdefault(department_id, []).append("overdue")
 
@@ -1082,16 +1081,13 @@ def scan_deadlines(*, now: datetime | None = None, by: User | None = None) -> di
                 escalated_at=now,
                 only={"supervision_level": level},
             )
-            for pk, department_id, state in rows:
-                events.append(
-                    _scan_event(
-                        pk, "escalate", state, department_id, now, comment=f"level {level + 1}"
-                    )
-                )
+            _log_scan(
+                [r[0] for r in rows], action="escalate", now=now, comment=f"level {level + 1}"
+            )
+            for pk, department_id, _state in rows:
                 escalated_ids.append(pk)
                 if department_id:
                     by_department.setdefault(department_id, []).append("escalate")
-        TaskEvent.objects.bulk_create(events, batch_size=2000)
         counts = {
             "reminded": len(remind_rows),
             "overdue": len(overdue_rows),
@@ -1133,19 +1129,25 @@ def _update_ids(ids: list[int], *, only: dict[str, Any] | None = None, **values:
         Task.objects.filter(id__in=ids[i : i + 5000], **(only or {})).update(**values)
 
 
-def _scan_event(
-    pk: int, action: str, state: str, department_id: int | None, now: datetime, comment: str = ""
-) -> TaskEvent:
-    return TaskEvent(
-        task_id=pk,
-        actor=None,
-        at=now,
-        action=action,
-        from_state=state,
-        to_state=state,
-        comment=comment,
-        department_id=department_id,
-    )
+def _log_scan(ids: list[int], *, action: str, now: datetime, comment: str = "") -> None:
+    """One event per task, written by the database (INSERT … SELECT), in chunks."""
+    if not ids:
+        return
+    quote = connection.ops.quote_name
+    at = connection.ops.adapt_datetimefield_value(now)
+    names = ("task_id", "actor_id", "at", "action", "from_state", "to_state", "comment")
+    columns = ", ".join(quote(name) for name in (*names, "department_id"))
+    for i in range(0, len(ids), 5000):
+        chunk = ids[i : i + 5000]
+        marks = ", ".join(["%s"] * len(chunk))
+        sql = (
+            f"INSERT INTO {quote(TaskEvent._meta.db_table)} ({columns}) "  # noqa: S608 (model names)
+            f"SELECT {quote('id')}, NULL, %s, %s, {quote('state')}, {quote('state')}, %s, "
+            f"{quote('department_id')} FROM {quote(Task._meta.db_table)} "
+            f"WHERE {quote('id')} IN ({marks})"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [at, action, comment, *chunk])
 
 
 __all__ = [
