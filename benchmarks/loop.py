@@ -20,8 +20,10 @@ The last line is the ratio of the platform's time to the plain SQL's, scan and r
 from __future__ import annotations
 
 import argparse
+import atexit
 import os
 import random
+import shutil
 import sys
 import tempfile
 import time
@@ -179,6 +181,7 @@ def main() -> None:
     parser.add_argument("--tasks", type=int, default=1_000_000)
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="shuzhi-bench-loop-"))
+    atexit.register(shutil.rmtree, workdir, ignore_errors=True)
     os.environ["SHUZHI_DATA_DIR"] = str(workdir)
     os.environ.pop("DATABASE_URL", None)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shuzhi.settings")
