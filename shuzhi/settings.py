@@ -395,6 +395,10 @@ MEDIA_ROOT = DATA_DIR / "media"
 OTP_TOTP_ISSUER = "Shuzhi"
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # no administrator can read another's TOTP key
 
+from django.contrib.messages import constants as _message_levels  # noqa: E402
+
+MESSAGE_TAGS = {_message_levels.ERROR: "danger"}  # Bootstrap's name for the error colour
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

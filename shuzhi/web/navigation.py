@@ -115,12 +115,16 @@ NAVIGATION: tuple[Group, ...] = (
                     "Every problem becomes a task: dispatch, accept, handle, close, rate; deadlines in working days, reminders and escalation."
                 ),
                 "2, 18, 21–24, 42",
+                url_name="loop:index",
+                permission="loop.report",
             ),
             Module(
                 "warnings",
                 _("Warnings"),
                 _("Indicators and warning rules over the warehouse; each warning opens a task."),
                 "2, 42",
+                url_name="brain:warnings",
+                permission="brain.view",
             ),
             Module(
                 "rankings",
@@ -129,12 +133,16 @@ NAVIGATION: tuple[Group, ...] = (
                     "比晾晒: on-time closure, handling time, overdue count and satisfaction by department and county."
                 ),
                 "24, 七",
+                url_name="loop:rankings",
+                permission=("loop.handle", "loop.dispatch", "loop.supervise"),
             ),
             Module(
                 "cockpit",
                 _("Cockpit"),
                 _("The leadership big screen: key figures of the city with click-through."),
                 "22, 42",
+                url_name="web:cockpit",
+                permission="cockpit.view",
             ),
         ),
     ),

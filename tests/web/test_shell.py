@@ -41,7 +41,7 @@ def test_unknown_county_falls_back_to_the_whole_city(client: Client) -> None:
 def test_every_navigation_link_answers(client: Client) -> None:
     """No broken links: every module either has pages or says what it will do."""
     # roles between them holding every module's permission
-    admin_like = UserFactory(username="aud", roles=["auditor", "clerk", "enterprise"])
+    admin_like = UserFactory(username="aud", roles=["auditor", "clerk", "enterprise", "leader"])
     client.force_login(admin_like)
     modules = [m for g in NAVIGATION for m in g.modules if m.slug != "admin"]
     assert len(modules) >= 20

@@ -15,17 +15,30 @@ from django.core.exceptions import PermissionDenied
 # opendata.approve: decide those applications for the own department's data;
 # operation.submit: run analyses as a vetted operator (授权运营); operation.review: vet
 # operators and review their results (staff of the big-data bureau, BUREAU_DEPARTMENT).
-_STAFF = frozenset({"apikeys.issue", "catalog.view", "sharing.request"})
+# loop.report: report a problem; loop.handle: accept, handle and close the own department's
+# tasks; loop.dispatch: route tasks, split joint tasks, review closures, decide extensions;
+# loop.supervise: urge and escalate any task (督查). brain.view / brain.edit: indicators and
+# warning rules (editing also needs the dataset's owner department). cockpit.view: the
+# leadership cockpit (驾驶舱).
+_STAFF = frozenset({"apikeys.issue", "catalog.view", "sharing.request", "loop.report"})
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    "system_admin": frozenset({"accounts.manage", "admin.access", "apikeys.issue", "catalog.view"}),
-    "auditor": frozenset({"audit.view", "apikeys.issue", "catalog.view"}),
-    "data_steward": _STAFF | {"catalog.edit", "warehouse.ingest", "operation.review"},
-    "clerk": _STAFF,
-    "approver": _STAFF | {"sharing.approve", "opendata.approve", "operation.review"},
-    "supervisor": _STAFF,
-    "leader": _STAFF,
-    "enterprise": frozenset({"apikeys.issue", "opendata.apply", "operation.submit"}),
-    "public": frozenset({"opendata.apply"}),
+    "system_admin": frozenset(
+        {"accounts.manage", "admin.access", "apikeys.issue", "catalog.view", "loop.report"}
+    ),
+    "auditor": frozenset(
+        {"audit.view", "apikeys.issue", "catalog.view", "loop.report", "brain.view"}
+    ),
+    "data_steward": _STAFF
+    | {"catalog.edit", "warehouse.ingest", "operation.review", "loop.handle"}
+    | {"brain.view", "brain.edit"},
+    "clerk": _STAFF | {"loop.handle"},
+    "approver": _STAFF
+    | {"sharing.approve", "opendata.approve", "operation.review", "loop.handle"}
+    | {"brain.view", "brain.edit"},
+    "supervisor": _STAFF | {"loop.dispatch", "loop.supervise", "brain.view", "cockpit.view"},
+    "leader": _STAFF | {"loop.supervise", "brain.view", "cockpit.view"},
+    "enterprise": frozenset({"apikeys.issue", "opendata.apply", "operation.submit", "loop.report"}),
+    "public": frozenset({"opendata.apply", "loop.report"}),
 }
 
 
