@@ -180,8 +180,28 @@ def test_demo_registers_publishes_and_writes_every_dataset_once(
     assert released.status == "released"
     assert len(released.rows) >= 1  # groups of at least k enterprises per county
 
+    # the closed loop and the brain under way: tasks in every state, one overdue and escalated
+    from shuzhi.platform.brain.models import Indicator, IndicatorValue
+    from shuzhi.platform.loop.models import Task
+
+    assert Indicator.objects.filter(key=True).count() == 2
+    assert IndicatorValue.objects.exists()
+    reports = Task.objects.filter(type_code="report")
+    states = set(reports.values_list("state", flat=True))
+    assert states == {
+        "pending_dispatch",
+        "pending_acceptance",
+        "in_progress",
+        "pending_review",
+        "closed",
+        "rated",
+    }
+    assert reports.filter(overdue=True).count() == 1
+    tasks = Task.objects.count()
+
     counts = _catalogue_counts()
     call_command("demo", "--scale", "1", "--no-progress")
+    assert Task.objects.count() == tasks
     assert _catalogue_counts() == counts
     assert (
         ShareRequest.objects.count(),

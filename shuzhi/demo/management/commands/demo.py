@@ -100,6 +100,7 @@ class Command(BaseCommand):
         added_d = 0 if options["no_datasets"] else self.load_datasets(scale, options["seed"])
         if not options["no_datasets"]:
             self.load_exchanges()
+            self.load_governance()
         audit_record(
             action="demo.load",
             actor_name="cli",
@@ -195,6 +196,127 @@ class Command(BaseCommand):
             )
             if analysis.status == "awaiting_review":
                 analysis_review(by=bureau, analysis=analysis, decision="release", comment="演示")
+
+    def load_governance(self) -> None:
+        """Indicators, warning rules and loop tasks in every state, made once through the services.
+
+        The brain computes monthly industrial electricity and real-estate transactions by
+        county and opens loop tasks for its warnings; residents' reports go through dispatch,
+        acceptance, handling, review and rating; one task is past its deadline, so the deadline
+        scan marks it overdue and escalates it.
+        """
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from shuzhi.platform.brain.models import Indicator
+        from shuzhi.platform.brain.services import indicator_compute, indicator_save, rule_save
+        from shuzhi.platform.loop.models import Task
+        from shuzhi.platform.loop.services import (
+            scan_deadlines,
+            task_accept,
+            task_dispatch,
+            task_open,
+            task_rate,
+            task_review,
+            task_submit,
+        )
+
+        names = [account.username for account in people.DEMO_ACCOUNTS]
+        users = {u.username: u for u in User.objects.filter(username__in=names)}
+        by_code = {d.code: d for d in Dataset.objects.filter(code__in=datasets.BY_CODE)}
+        if not Indicator.objects.exists():
+            for steward, code, values, rules in (
+                (
+                    "eib_steward",
+                    "enterprise_electricity_monthly",
+                    {
+                        "code": "industrial_electricity",
+                        "name": "工业企业月度用电量",
+                        "name_en": "Monthly electricity use of enterprises",
+                        "expression": "SUM(electricity_kwh)",
+                        "period_field": "month",
+                        "unit": "kWh",
+                    },
+                    [
+                        {"name": "用电量同比下降超过 10%", "kind": "yoy", "threshold": -10},
+                        {"name": "用电量异常波动", "kind": "zscore", "threshold": 3},
+                    ],
+                ),
+                (
+                    "fin_steward",
+                    "real_estate_transaction",
+                    {
+                        "code": "real_estate_volume",
+                        "name": "不动产交易量",
+                        "name_en": "Real-estate transactions",
+                        "expression": "COUNT(*)",
+                        "period_field": "signed_on",
+                        "unit": "件",
+                    },
+                    [{"name": "交易量异常波动", "kind": "zscore", "threshold": 3}],
+                ),
+            ):
+                indicator = indicator_save(
+                    by=users[steward],
+                    dataset=by_code[code],
+                    values={**values, "grain": "month", "dimension": "county_code", "key": True},
+                )
+                for rule in rules:
+                    direction = "below" if rule["kind"] == "yoy" else "above"
+                    rule_save(
+                        by=users[steward],
+                        indicator=indicator,
+                        values={**rule, "direction": direction, "window": 12},
+                    )
+                indicator_compute(by=users[steward], indicator=indicator)
+        if Task.objects.filter(type_code="report").exists():
+            return
+        reporter, dispatcher = users["resident"], users["supervisor"]
+        handler = users["kecheng_clerk"]
+        department = handler.department
+        assert department is not None
+        reports = [
+            ("荷花街道某小区楼道堆放杂物", "荷花街道", "pending_dispatch"),
+            ("府山街道人行道地砖破损", "府山街道", "pending_acceptance"),
+            ("双港街道夜间施工噪声扰民", "双港街道", "in_progress"),
+            ("新新街道餐馆油烟直排", "新新街道", "pending_review"),
+            ("信安街道路灯不亮", "信安街道", "closed"),
+            ("花园街道共享单车乱停放", "花园街道", "rated"),
+            ("衢化街道河道漂浮垃圾", "衢化街道", "rated_low"),
+            ("白云街道占道经营", "白云街道", "overdue"),
+        ]
+        steps = ["pending_dispatch", "pending_acceptance", "in_progress", "pending_review"]
+        steps += ["closed", "rated"]
+        kecheng = Division.objects.get(code="330802")
+        for title, place, goal in reports:
+            task = task_open(
+                type_code="report",
+                title=title,
+                division=kecheng,
+                location=f"柯城区{place}",
+                description=f"市民反映：{title}，请尽快处理。（演示）",
+                category="城市管理",
+                reporter=reporter,
+                by=reporter,
+            )
+            target = {"rated_low": "rated", "overdue": "in_progress"}.get(goal, goal)
+            if steps.index(target) >= 1:
+                task = task_dispatch(task=task, department=department, by=dispatcher)
+            if steps.index(target) >= 2:
+                task = task_accept(task=task, by=handler)
+            if steps.index(target) >= 3:
+                photo = SimpleUploadedFile("现场照片.txt", "整改前后对比（演示）".encode())
+                task = task_submit(
+                    task=task, by=handler, comment="已现场核实并处置完毕。", files=[photo]
+                )
+            if steps.index(target) >= 4:
+                task = task_review(task=task, by=dispatcher, approve=True, comment="同意办结。")
+            if target == "rated":
+                score, comment = (2, "处理较慢。") if goal == "rated_low" else (5, "很满意。")
+                task_rate(task=task, by=reporter, score=score, comment=comment)
+            if goal == "overdue":  # opened a week ago: the scan finds it past its deadline
+                past = timezone.now() - timedelta(days=7)
+                Task.objects.filter(pk=task.pk).update(opened_at=past, deadline=past)
+        scan_deadlines()
 
     def progress(self, total: int, desc: str) -> tqdm:
         return tqdm(total=total, desc=desc, unit="rows", disable=self.quiet)
