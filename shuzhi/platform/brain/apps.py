@@ -9,6 +9,11 @@ class BrainConfig(AppConfig):
 
     def ready(self) -> None:
         from shuzhi.platform.audit.actions import register_action
+        from shuzhi.platform.loop.schedule import register_recurring
+
+        from .tasks import start_schedule
+
+        register_recurring("brain.indicators", start_schedule)
 
         register_action("brain.indicator_save", _("Indicator saved"))
         register_action("brain.indicator_compute", _("Indicator computed"))

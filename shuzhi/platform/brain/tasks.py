@@ -54,6 +54,18 @@ def compute_due_indicators(reschedule: bool = True) -> dict[str, int]:
     return counts
 
 
+def start_schedule() -> bool:
+    """Queue the first scheduled computation unless one already waits (``shuzhi worker``)."""
+    from shuzhi.platform.loop.schedule import task_waiting
+
+    if not compute_due_indicators.get_backend().supports_defer:
+        return False
+    if task_waiting(compute_due_indicators.module_path):
+        return False
+    compute_due_indicators.enqueue(reschedule=True)
+    return True
+
+
 @task()
 def compute_indicator(indicator_id: int) -> int:
     """Compute one indicator in the background (a long recompute from the page)."""

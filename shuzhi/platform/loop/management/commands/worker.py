@@ -27,9 +27,13 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        from shuzhi.platform.loop.schedule import start_recurring
         from shuzhi.platform.loop.tasks import schedule_next_scan
 
         schedule_next_scan(delay=timedelta(0))  # the deadline scan re-enqueues itself
+        started = start_recurring()  # other apps' schedules (e.g. the brain's indicator runs)
+        if started:
+            self.stdout.write(f"recurring work: {', '.join(started)}")
         arguments = ["--interval", str(options["interval"])]
         if options["batch"]:
             arguments.append("--batch")
