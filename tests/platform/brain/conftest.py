@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.utils import translation
 
 from shuzhi.platform.accounts.models import Department, Division, User
 from shuzhi.platform.catalog.models import CodeEntry, CodeTable, Dataset
@@ -155,3 +157,11 @@ def fake_loop(monkeypatch: pytest.MonkeyPatch) -> FakeLoop:
     fake = FakeLoop()
     monkeypatch.setattr(services, "_loop", lambda: (fake, fake))
     return fake
+
+
+@pytest.fixture(autouse=True)
+def _english_messages() -> Iterator[None]:
+    """Services called directly here answer in English, as the tests read them (pages follow
+    the request's language; tests/test_i18n.py keeps the Chinese catalogue complete)."""
+    with translation.override("en"):
+        yield

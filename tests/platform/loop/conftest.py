@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.utils import translation
 
 from shuzhi.platform.accounts.models import Department, Division, User
 from tests.factories import CountyFactory, DepartmentFactory, UserFactory
@@ -46,3 +48,11 @@ def other_handler(urban: Department) -> User:
 @pytest.fixture
 def resident(db: None) -> User:
     return UserFactory(username="resident", department=None, roles=["public"])
+
+
+@pytest.fixture(autouse=True)
+def _english_messages() -> Iterator[None]:
+    """Services called directly here answer in English, as the tests read them (pages follow
+    the request's language; tests/test_i18n.py keeps the Chinese catalogue complete)."""
+    with translation.override("en"):
+        yield
