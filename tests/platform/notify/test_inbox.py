@@ -196,7 +196,7 @@ def test_inbox_page_marks_levels_and_sms(
     notify(recipients=[alice], subject="紧急督办", level="urgent", channels=["inbox", "sms"])
     page = logged_in(alice).get("/notify/").content.decode()
     assert "text-bg-danger" in page
-    assert "SMS" in page
+    assert "短信" in page  # the SMS badge, in the page's language
     assert page.count("紧急督办") == 2
 
 
