@@ -7,16 +7,16 @@ so a restarted worker neither loses a schedule nor doubles it.
 
 >>> calls = []
 >>> register_recurring("example", lambda: calls.append("queued"))
->>> start_recurring()
-['example']
+>>> "example" in start_recurring(only=["example"])
+True
 >>> calls
 ['queued']
->>> _STARTERS.pop("example") and None
+>>> del _STARTERS["example"]
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
 __all__ = ["register_recurring", "start_recurring", "task_waiting"]
 
@@ -28,11 +28,12 @@ def register_recurring(name: str, start: Callable[[], object]) -> None:
     _STARTERS[name] = start
 
 
-def start_recurring() -> list[str]:
-    """Call every registered starter; return their names in registration order."""
-    for start in _STARTERS.values():
-        start()
-    return list(_STARTERS)
+def start_recurring(only: Collection[str] | None = None) -> list[str]:
+    """Call every registered starter (or those named in ``only``); return the names called."""
+    called = [name for name in _STARTERS if only is None or name in only]
+    for name in called:
+        _STARTERS[name]()
+    return called
 
 
 def task_waiting(path: str) -> bool:
