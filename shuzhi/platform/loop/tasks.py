@@ -13,6 +13,8 @@ from datetime import timedelta
 from django.utils import timezone
 from django_tasks import task
 
+from .schedule import task_waiting
+
 logger = logging.getLogger(__name__)
 
 SCAN_EVERY = timedelta(minutes=5)
@@ -27,20 +29,12 @@ def scan_deadlines_task() -> dict[str, int]:
     return counts
 
 
-def _waiting(path: str) -> bool:
-    try:
-        from django_tasks_db.models import DBTaskResult
-    except ImportError:  # another backend: cannot tell, so assume none waits
-        return False
-    return DBTaskResult.objects.filter(task_path=path, status="READY").exists()
-
-
 def schedule_next_scan(*, delay: timedelta = SCAN_EVERY) -> bool:
     """Enqueue the next scan after ``delay``; False when the backend cannot defer or one waits."""
     backend = scan_deadlines_task.get_backend()
     if not backend.supports_defer:
         return False
-    if _waiting(scan_deadlines_task.module_path):
+    if task_waiting(scan_deadlines_task.module_path):
         return False
     scan_deadlines_task.using(run_after=timezone.now() + delay).enqueue()
     logger.debug("loop: next deadline scan in %s", delay)

@@ -90,9 +90,6 @@ _SQL_TYPES = {
     "boolean": "BOOLEAN",
 }
 _QUARANTINE_COLUMNS = (("row", "BIGINT"), ("field", "VARCHAR"), ("reason", "VARCHAR"))
-_QUARANTINE_SCHEMA = pa.schema(
-    [("row", pa.int64()), ("field", pa.string()), ("reason", pa.string()), ("raw", pa.string())]
-)
 
 
 class Warehouse:  # 数据仓库

@@ -121,14 +121,26 @@ def read_rows(
     for row in result.rows:
         shown = {}
         for name, value in row.items():
-            if isinstance(value, str) and cipher.is_ciphertext(value):
-                value = cipher.decrypt(value)
             grade, semantic_type = grades.get(name, (Grade.L4, "text"))
-            if value is not None and grade >= Grade.L3 and name not in raw:
-                value = mask(str(value), semantic_type) if is_masked_type(semantic_type) else "***"
-            shown[name] = _plain(value)
+            masked_value = _reader_value(cipher, value, grade, semantic_type, raw=name in raw)
+            shown[name] = _plain(masked_value)
         rows.append(shown)
     return QueryResult(columns=result.columns, rows=rows, total=result.total), version
+
+
+def _reader_value(
+    cipher: Any, value: Any, grade: int, semantic_type: str, *, raw: bool = False
+) -> Any:
+    """A stored value as a reader sees it: decrypted, then masked when graded L3–L4.
+
+    Whether to decrypt is decided by the stored value, not the field's grade now: a grade may
+    have changed since the version was loaded. Graded text with no masking rule is hidden whole.
+    """
+    if isinstance(value, str) and cipher.is_ciphertext(value):
+        value = cipher.decrypt(value)
+    if value is None or raw or grade < Grade.L3:
+        return value
+    return mask(str(value), semantic_type) if is_masked_type(semantic_type) else "***"
 
 
 def masked_row(dataset: Dataset, row: dict[str, Any]) -> dict[str, Any]:
@@ -137,21 +149,12 @@ def masked_row(dataset: Dataset, row: dict[str, Any]) -> dict[str, Any]:
     Encrypted columns are decrypted only to be masked; join tokens and row numbers are dropped.
     """
     cipher = field_cipher()
-    shown: dict[str, Any] = {}
-    for field in dataset.fields.all():
-        value = row.get(field.name)
-        if value is not None and cipher.is_ciphertext(str(value)):
-            # decided by the stored value, not the field's grade now: a grade may have changed
-            # since this version was loaded
-            value = cipher.decrypt(str(value))
-        if value is not None and (field.grade or 0) >= Grade.L3:
-            value = (
-                mask(str(value), field.semantic_type)
-                if is_masked_type(field.semantic_type)
-                else "***"  # graded text with no masking rule: hide it whole
-            )
-        shown[field.name] = value
-    return shown
+    return {
+        field.name: _reader_value(
+            cipher, row.get(field.name), field.grade or 0, field.semantic_type
+        )
+        for field in dataset.fields.all()
+    }
 
 
 def warehouse_overview(*, by: object) -> list[dict[str, Any]]:
