@@ -29,6 +29,7 @@ from shuzhi.platform.accounts.models import Department, Division
 from shuzhi.platform.accounts.selectors import division_list
 from shuzhi.platform.brain.selectors import indicator_series, key_indicators, open_warnings
 from shuzhi.platform.loop.models import OPEN_STATES, State, Task
+from shuzhi.platform.loop.permissions import oversight_county
 from shuzhi.platform.loop.selectors import ranking, state_counts, tasks_visible_to
 from shuzhi.platform.security.permissions import has_perm
 
@@ -75,8 +76,17 @@ def _counties() -> list[Division]:
     return list(division_list(level=Division.Level.COUNTY).order_by("code"))
 
 
+def _counties_for(request: HttpRequest) -> list[Division]:
+    """The counties the viewer may choose: all six, or only the own for a county's people."""
+    county = oversight_county(request.user)
+    return [c for c in _counties() if county is None or c.code == county]
+
+
 def _chosen(request: HttpRequest, counties: list[Division]) -> str:
-    """The county code asked for, or "" for the whole city (unknown codes fall back to it)."""
+    """The county code asked for, or "" for the whole city (unknown codes fall back to it);
+    a county's people always see their county."""
+    if oversight_county(request.user) is not None and len(counties) == 1:
+        return counties[0].code
     code = request.GET.get("county", "")
     return code if code in {c.code for c in counties} else ""
 
@@ -213,7 +223,7 @@ def _ranking(county: str, start: date, end: date, since: datetime, until: dateti
 
 
 def cockpit_context(request: HttpRequest) -> dict[str, Any]:
-    counties = _counties()
+    counties = _counties_for(request)
     county = _chosen(request, counties)
     today = timezone.localdate()
     start = today - timedelta(days=DAYS - 1)
@@ -236,8 +246,8 @@ def cockpit_context(request: HttpRequest) -> dict[str, Any]:
     on_time_rate = (
         round(100 * closed_30["on_time"] / closed_30["closed"], 1) if closed_30["closed"] else None
     )
-    tasks_url = reverse("loop:index")
-    where = {"county": county}
+    where = {"county": county, "scope": "all"}
+    tasks_url = _url("loop:index", **where)
     states = [
         {
             "state": value,
@@ -256,7 +266,7 @@ def cockpit_context(request: HttpRequest) -> dict[str, Any]:
             "label": _("Open tasks"),
             "value": open_total,
             "unit": _("tasks"),
-            "url": _url("loop:index", **where),
+            "url": _url("loop:index", open="1", **where),
         },
         {
             "id": "overdue-tasks",
@@ -279,14 +289,14 @@ def cockpit_context(request: HttpRequest) -> dict[str, Any]:
             "label": _("Opened in %(days)s days") % {"days": DAYS},
             "value": flow["totals"]["opened"],
             "unit": _("tasks"),
-            "url": _url("loop:index", **where),
+            "url": _url("loop:index", opened_since=start.isoformat(), **where),
         },
         {
             "id": "closed-30",
             "label": _("Closed in %(days)s days") % {"days": DAYS},
             "value": flow["totals"]["closed"],
             "unit": _("tasks"),
-            "url": _url("loop:index", state=State.CLOSED, **where),
+            "url": _url("loop:index", closed_since=start.isoformat(), **where),
         },
         {
             "id": "on-time-rate",
@@ -315,6 +325,7 @@ def cockpit_context(request: HttpRequest) -> dict[str, Any]:
     chart["sparks"] = {str(i["id"]): i["spark"] for i in indicators}
     return {
         "county_code": county,
+        "county_locked": oversight_county(request.user) is not None,
         "county_name": _name(county, counties) if county else "",
         "counties": [(c.code, _name(c.code, counties)) for c in counties],
         "figures": figures,
@@ -330,7 +341,7 @@ def cockpit_context(request: HttpRequest) -> dict[str, Any]:
         "end": today,
         "days": DAYS,
         "refresh_seconds": REFRESH_SECONDS,
-        "panel_url": _url("web:cockpit_panel", **where),
+        "panel_url": _url("web:cockpit_panel", county=county),
         "updated_at": timezone.localtime(),
     }
 

@@ -100,3 +100,16 @@ def test_overdue_task_escalates_and_shows_in_the_queue(
     expect(row.locator(".badge.text-bg-danger").last).to_contain_text("1")
     page.goto(f"{live_server.url}/loop/tasks/{task.pk}/")
     expect(page.locator("#timeline")).to_contain_text("level 1")
+
+    # The supervisor's inbox carries the escalation notice; opening it lands on the list of
+    # overdue tasks, from which the supervisor raises the task one more level by hand (督办).
+    page.click("#inbox-bell")
+    notice = page.locator("#inbox li").filter(has_text="督办")
+    expect(notice).to_have_count(1)
+    notice.get_by_role("button").first.click()
+    expect(page.locator("#task-count")).to_contain_text("1")
+    page.locator("#tasks").get_by_text("用电量同比下降").click()
+    page.fill("#escalate-comment", "请分管领导督办")
+    page.click("#do-escalate")
+    expect(page.locator("#timeline")).to_contain_text("请分管领导督办")
+    assert Task.objects.get(pk=task.pk).supervision_level == 2

@@ -230,9 +230,9 @@ def test_every_number_links_to_its_list(client: Client, data: dict[str, Any]) ->
     for href in (
         warnings_url,
         indicator_url,
-        f"{tasks_url}?county=330802",
-        f"{tasks_url}?state=in_progress&amp;county=330802",
-        f"{tasks_url}?overdue=1&amp;county=330802",
+        f"{tasks_url}?county=330802&amp;scope=all",
+        f"{tasks_url}?state=in_progress&amp;county=330802&amp;scope=all",
+        f"{tasks_url}?overdue=1&amp;county=330802&amp;scope=all",
         reverse("loop:rankings") + "?by=department",
     ):
         assert f'href="{href}' in body, href
@@ -245,6 +245,56 @@ def test_every_number_links_to_its_list(client: Client, data: dict[str, Any]) ->
     assert client.get(indicator_url).status_code == 200
     assert client.get(tasks_url).status_code == 200
     assert client.get(reverse("loop:rankings"), {"by": "county"}).status_code == 200
+
+
+def _listed(client: Client, url: str) -> int:
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return int(response.context["page"].paginator.count)
+
+
+@pytest.mark.parametrize("county", ["", "330802", "330881"])
+def test_each_task_number_drills_down_to_a_list_of_that_many(
+    client: Client, data: dict[str, Any], county: str
+) -> None:
+    client.force_login(data["leader"])
+    context = client.get(reverse("web:cockpit"), {"county": county}).context
+    for figure in context["figures"]:
+        if figure["id"] in ("open-tasks", "overdue-tasks", "opened-30", "closed-30"):
+            assert _listed(client, figure["url"]) == figure["value"], figure["id"]
+    for state in context["states"]:
+        assert _listed(client, state["url"]) == state["count"], state["state"]
+    assert (
+        _listed(client, context["tasks_url"])
+        == Task.objects.filter(county_code__startswith=county).count()
+    )
+
+
+def test_a_county_leader_sees_only_the_own_county(
+    client: Client, data: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    kecheng_office = DepartmentFactory(
+        code="330802-GOV", name="柯城区人民政府办公室", division=data["kecheng"]
+    )
+    county_leader = UserFactory(username="kc_leader", roles=["leader"], department=kecheng_office)
+    client.force_login(county_leader)
+    for asked in ("", "330881"):
+        response = client.get(reverse("web:cockpit"), {"county": asked})
+        context = response.context
+        assert context["county_code"] == "330802"
+        assert [code for code, _name in context["counties"]] == ["330802"]
+        assert _figure(context, "open-tasks") == 2
+        assert "Whole city" not in response.content.decode()
+        assert "全市" not in response.content.decode()
+    jiangshan_task = Task.objects.get(title="江山 待分拨")
+    assert client.get(reverse("loop:task", args=[jiangshan_task.pk])).status_code == 404
+    # Another county is not a choice: the filter is refused with a message and the list
+    # stays inside the own county.
+    listed = client.get(reverse("loop:index"), {"scope": "all", "county": "330881"})
+    shown = list(listed.context["page"].object_list)
+    assert shown
+    assert {t.county_code for t in shown} == {"330802"}
+    assert [str(m) for m in listed.context["messages"]]
 
 
 def test_panel_refreshes_alone_and_htmx_county_switch_returns_the_panel(

@@ -20,6 +20,7 @@ AUDIT_ACTIONS = {
     "loop.urge": _("Task urged"),
     "loop.escalate": _("Task escalated"),
     "loop.rule": _("Dispatch rule added"),
+    "loop.rule_remove": _("Dispatch rule removed"),
     "loop.scan": _("Task deadlines scanned"),
     "loop.evidence": _("Task evidence read"),
     "loop.export": _("Ranking scorecard exported"),

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shuzhi.platform.accounts.models import Division
 
-from .models import Priority
+from .models import Priority, State
 from .registry import task_types
 
 
@@ -42,3 +42,46 @@ class TaskForm(forms.Form):
         for field in self.fields.values():
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs.setdefault("class", css)
+
+
+class TaskFilterForm(forms.Form):
+    """The task list's filters (GET); a bad value is reported and left out, never a 500."""
+
+    scope = forms.ChoiceField(
+        label=_("Tasks"),
+        choices=[("mine", _("My department")), ("all", _("All I oversee"))],
+        required=False,
+    )
+    state = forms.ChoiceField(label=_("State"), choices=[("", "—"), *State.choices], required=False)
+    county = forms.ChoiceField(label=_("County"), required=False)
+    department = forms.IntegerField(
+        label=_("Department"), required=False, min_value=1, widget=forms.HiddenInput
+    )
+    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+    open = forms.BooleanField(label=_("Open only"), required=False)
+    opened_since = forms.DateField(
+        label=_("Opened since"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    closed_since = forms.DateField(
+        label=_("Closed since"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    q = forms.CharField(label=_("Search"), max_length=100, required=False)
+
+    def __init__(self, *args: Any, counties: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        county_field = self.fields["county"]
+        assert isinstance(county_field, forms.ChoiceField)
+        county_field.choices = [("", _("Whole city")), *counties]
+        for field in self.fields.values():
+            if isinstance(field, forms.BooleanField):
+                field.widget.attrs.setdefault("class", "form-check-input")
+                continue
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs.setdefault("class", css)
+
+    def value(self, name: str) -> Any:
+        """The field's clean value, or its empty value when the field was bad."""
+        cleaned = getattr(self, "cleaned_data", {})
+        if name in cleaned:
+            return cleaned[name]
+        return self.fields[name].to_python(None)

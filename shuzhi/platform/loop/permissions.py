@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from shuzhi.platform.accounts.models import Division
 from shuzhi.platform.accounts.roles import Role
 from shuzhi.platform.security.permissions import has_perm
 
@@ -18,6 +19,8 @@ from .models import Task
 # loop.dispatch: route tasks, split joint tasks, review closures, decide extensions (分拨员);
 # loop.handle: accept, handle and close the own department's tasks;
 # loop.supervise: urge and escalate any task, see all tasks (督查).
+# Dispatchers and supervisors of a county's department act within that county only
+# (``oversight_county``).
 LOOP_PERMISSIONS: dict[str, frozenset[str]] = {
     "loop.report": frozenset(Role.values),
     "loop.dispatch": frozenset({Role.SUPERVISOR}),
@@ -32,6 +35,27 @@ def loop_allowed(user: Any, perm: str) -> bool:
     if has_perm(user, perm):
         return True
     return bool(set(user.role_codes) & LOOP_PERMISSIONS.get(perm, frozenset()))
+
+
+def oversight_county(user: Any) -> str | None:
+    """The county (区县) a dispatcher or supervisor oversees, or None for the whole city.
+
+    It follows the person's department: a county's command centre (e.g. 柯城区人民政府办公室)
+    dispatches and supervises that county's tasks only; a city-level department the whole city.
+    """
+    department = getattr(user, "department", None)
+    division = getattr(department, "division", None)
+    if division is None or division.level in (Division.Level.PROVINCE, Division.Level.CITY):
+        return None
+    return str(division.county_code)
+
+
+def oversees(user: Any, perm: str, task: Task) -> bool:
+    """``perm`` (loop.dispatch or loop.supervise) held for a task inside the person's county."""
+    if not loop_allowed(user, perm):
+        return False
+    county = oversight_county(user)
+    return county is None or task.county_code == county
 
 
 def is_handler(user: Any, task: Task) -> bool:
@@ -49,7 +73,7 @@ def can_view(user: Any, task: Task) -> bool:
         return False
     if task.reporter_id is not None and task.reporter_id == user.pk:
         return True
-    if loop_allowed(user, "loop.dispatch") or loop_allowed(user, "loop.supervise"):
+    if oversees(user, "loop.dispatch", task) or oversees(user, "loop.supervise", task):
         return True
     department_id = getattr(user, "department_id", None)
     if department_id is None:
@@ -67,8 +91,8 @@ def actions_for(user: Any, task: Task) -> list[str]:
 
     found: list[str] = []
     state = task.state
-    dispatcher = loop_allowed(user, "loop.dispatch")
-    supervisor = loop_allowed(user, "loop.supervise")
+    dispatcher = oversees(user, "loop.dispatch", task)
+    supervisor = oversees(user, "loop.supervise", task)
     handler = is_handler(user, task)
     reporter = task.reporter_id is not None and task.reporter_id == getattr(user, "pk", None)
     if dispatcher and state == State.PENDING_DISPATCH:

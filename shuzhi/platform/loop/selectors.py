@@ -68,13 +68,53 @@ def department_tasks(*, department_id: int | None, state: str = "") -> QuerySet[
     return tasks
 
 
-def dispatch_queue() -> QuerySet[Task]:
-    """Tasks waiting for the dispatcher: to route, to review, or with an extension request."""
-    return task_queryset().filter(
+def dispatch_queue(county: str | None = None) -> QuerySet[Task]:
+    """Tasks waiting for the dispatcher: to route, to review, or with an extension request —
+    of the whole city, or of one county for a county's dispatcher."""
+    tasks = task_queryset().filter(
         Q(state=State.PENDING_DISPATCH)
         | Q(state=State.PENDING_REVIEW)
         | Q(extension_requested_days__isnull=False, state__in=OPEN_STATES)
     )
+    return tasks.filter(county_code=county) if county else tasks
+
+
+@dataclass(frozen=True)
+class TaskFilter:
+    """What a task list is narrowed to (the list page's filters and the cockpit's links)."""
+
+    state: str = ""
+    county: str = ""
+    department_id: int | None = None
+    overdue: bool = False  # open and past the deadline
+    open_only: bool = False
+    opened_since: datetime | None = None
+    closed_since: datetime | None = None
+    text: str = ""
+
+
+def filter_tasks(
+    tasks: QuerySet[Task], where: TaskFilter, *, with_state: bool = True
+) -> QuerySet[Task]:
+    """``tasks`` narrowed by ``where``; ``with_state=False`` leaves the state out (for the
+    per-state counts of the tabs)."""
+    if with_state and where.state:
+        tasks = tasks.filter(state=where.state)
+    if where.county:
+        tasks = tasks.filter(county_code=where.county)
+    if where.department_id is not None:
+        tasks = tasks.filter(department_id=where.department_id)
+    if where.overdue:
+        tasks = tasks.filter(overdue=True, state__in=OPEN_STATES)
+    if where.open_only:
+        tasks = tasks.filter(state__in=OPEN_STATES)
+    if where.opened_since is not None:
+        tasks = tasks.filter(opened_at__gte=where.opened_since)
+    if where.closed_since is not None:
+        tasks = tasks.filter(closed_at__gte=where.closed_since)
+    if where.text:
+        tasks = tasks.filter(Q(title__icontains=where.text) | Q(category__icontains=where.text))
+    return tasks
 
 
 def state_counts(tasks: QuerySet[Task]) -> dict[str, Any]:
@@ -185,15 +225,25 @@ def overdue_candidates(*, now: datetime, remind_before_hours: float) -> dict[str
     )
 
 
-def tasks_visible_to(user: Any) -> QuerySet[Task]:
-    """Every task for dispatchers and supervisors; otherwise the own department's and own
-    reports."""
+def oversees_tasks(user: Any) -> bool:
+    """A dispatcher or supervisor, who sees more than the own department's tasks."""
     from .permissions import loop_allowed
 
+    return loop_allowed(user, "loop.dispatch") or loop_allowed(user, "loop.supervise")
+
+
+def tasks_visible_to(user: Any) -> QuerySet[Task]:
+    """Every task for the city's dispatchers and supervisors, the county's tasks for a
+    county's; otherwise the own department's and own reports."""
+    from .permissions import oversight_county
+
     tasks = task_queryset()
-    if loop_allowed(user, "loop.dispatch") or loop_allowed(user, "loop.supervise"):
-        return tasks
     scope = Q(reporter_id=user.pk)
+    if oversees_tasks(user):
+        county = oversight_county(user)
+        if county is None:
+            return tasks
+        scope |= Q(county_code=county)
     if getattr(user, "department_id", None):
         scope |= Q(department_id=user.department_id)
     return tasks.filter(scope)

@@ -40,9 +40,10 @@ from .models import (
     Task,
     TaskEvent,
 )
-from .permissions import can_view, is_handler, loop_allowed
+from .permissions import can_view, is_handler, loop_allowed, oversees, oversight_county
 from .registry import TASK_TYPES, UnknownTaskType, task_type
 from .selectors import dispatch_rule_for, ranking
+from .signals import task_changed
 
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 EVIDENCE_MAX_FILES = 10
@@ -65,6 +66,13 @@ class TaskRefused(Exception):
 def _require_loop(user: Any, perm: str) -> None:
     if not loop_allowed(user, perm):
         raise PermissionDenied(perm)
+
+
+def _require_oversight(user: Any, perm: str, task: Task) -> None:
+    """``perm`` for this task: held, and the task lies in the person's county (if any)."""
+    _require_loop(user, perm)
+    if not oversees(user, perm, task):
+        raise PermissionDenied(f"{perm}: the task lies outside your county")
 
 
 def _require_handler(user: Any, task: Task) -> None:
@@ -124,6 +132,7 @@ def _step(
                 request=request,
                 details={"from": from_state, "to": locked.state, **details},
             )
+            task_changed.send(sender=Task, task=locked, action=action, from_state=from_state, by=by)
     except PermissionDenied as error:
         _refusal(code, task, by, request, Outcome.DENIED, str(error))
         raise
@@ -288,7 +297,7 @@ def task_dispatch(
         task=task,
         by=by,
         request=request,
-        check=lambda t: _require_loop(by, "loop.dispatch"),
+        check=lambda t: _require_oversight(by, "loop.dispatch", t),
         change=change,
         comment=comment,
     )
@@ -314,7 +323,7 @@ def task_split(
     unique = list({d.pk: d for d in departments}.values())
 
     def check(t: Task) -> None:
-        _require_loop(by, "loop.dispatch")
+        _require_oversight(by, "loop.dispatch", t)
         if len(unique) < 2:
             raise TaskRefused(_("A joint task needs at least two departments."))
         if rule not in CompletionRule.values:
@@ -379,7 +388,7 @@ def task_reassign(
     """Pass a task to another department (转派): the dispatcher does it."""
 
     def check(t: Task) -> None:
-        _require_loop(by, "loop.dispatch")
+        _require_oversight(by, "loop.dispatch", t)
         if t.department_id == department.pk:
             raise TaskRefused(_("The task is already with that department."))
 
@@ -529,7 +538,7 @@ def task_review(
     """The dispatcher accepts the closure (办结) or sends the task back to the department."""
 
     def check(t: Task) -> None:
-        _require_loop(by, "loop.dispatch")
+        _require_oversight(by, "loop.dispatch", t)
         if not approve and not (comment or "").strip():
             raise TaskRefused(_("Give the reason for sending the task back."))
 
@@ -640,7 +649,7 @@ def task_reopen(*, task: Task, by: User, comment: str, request: HttpRequest | No
 
     def check(t: Task) -> None:
         if not (by is not None and t.reporter_id == by.pk):
-            _require_loop(by, "loop.dispatch")
+            _require_oversight(by, "loop.dispatch", t)
         if t.is_joint or t.department_id is None:
             raise TaskRefused(_("Reopen the sub-task of the department concerned."))
         if not (comment or "").strip():
@@ -680,7 +689,7 @@ def task_suspend(*, task: Task, by: User, comment: str, request: HttpRequest | N
     """Stop the clock (挂起), e.g. while waiting for a court or the weather; dispatcher only."""
 
     def check(t: Task) -> None:
-        _require_loop(by, "loop.dispatch")
+        _require_oversight(by, "loop.dispatch", t)
         if not (comment or "").strip():
             raise TaskRefused(_("Give the reason for suspending the task."))
 
@@ -718,7 +727,7 @@ def task_resume(
         task=task,
         by=by,
         request=request,
-        check=lambda t: _require_loop(by, "loop.dispatch"),
+        check=lambda t: _require_oversight(by, "loop.dispatch", t),
         change=change,
         comment=comment,
     )
@@ -781,7 +790,7 @@ def task_extension_decide(
     """The dispatcher grants or refuses the waiting extension request."""
 
     def check(t: Task) -> None:
-        _require_loop(by, "loop.dispatch")
+        _require_oversight(by, "loop.dispatch", t)
         if not t.extension_requested_days:
             raise TaskRefused(_("No extension request is waiting."))
         if t.state not in OPEN_STATES:
@@ -821,8 +830,8 @@ def task_urge(
     """Nudge the assigned department (催办)."""
 
     def check(t: Task) -> None:
-        if not loop_allowed(by, "loop.dispatch"):
-            _require_loop(by, "loop.supervise")
+        if not oversees(by, "loop.dispatch", t):
+            _require_oversight(by, "loop.supervise", t)
         if t.state not in OPEN_STATES or t.department_id is None:
             raise TaskRefused(_("Only a task with a department can be urged."))
 
@@ -853,6 +862,7 @@ def _supervisors() -> list[User]:
         u
         for u in User.objects.filter(is_active=True, role_grants__role__in=["supervisor", "leader"])
         .distinct()
+        .select_related("department__division")
         .prefetch_related("role_grants")
         if loop_allowed(u, "loop.supervise")
     ]
@@ -864,7 +874,7 @@ def task_escalate(
     """Raise the task one supervision level (督办)."""
 
     def check(t: Task) -> None:
-        _require_loop(by, "loop.supervise")
+        _require_oversight(by, "loop.supervise", t)
         if t.state not in OPEN_STATES:
             raise TaskRefused(_("Only an open task can be escalated."))
         levels = TASK_TYPES[t.type_code].supervision_levels if t.type_code in TASK_TYPES else 2
@@ -908,6 +918,9 @@ def dispatch_rule_create(
     """Add a routing rule: tasks of ``category`` in ``division`` go to ``department``."""
     try:
         _require_loop(by, "loop.dispatch")
+        county = oversight_county(by)
+        if county is not None and (division is None or not division.code.startswith(county)):
+            raise PermissionDenied("loop.rule: a county dispatcher routes its own county only")
     except PermissionDenied:
         audit_record(
             action="loop.rule", actor=by, outcome=Outcome.DENIED, request=request, details={}
@@ -925,6 +938,41 @@ def dispatch_rule_create(
             target=rule,
             request=request,
             details={"category": rule.category, "department": department.code},
+        )
+    return rule
+
+
+def rule_in_reach(user: Any, rule: DispatchRule) -> bool:
+    """A dispatcher may change this rule: any for the city's, the county's own for a county's."""
+    if not loop_allowed(user, "loop.dispatch"):
+        return False
+    county = oversight_county(user)
+    return county is None or (rule.division_id is not None and rule.division_id.startswith(county))
+
+
+def dispatch_rule_remove(
+    *, rule: DispatchRule, by: User, request: HttpRequest | None = None
+) -> DispatchRule:
+    """Retire a routing rule (kept, inactive, for the record); tasks then wait for dispatch."""
+    if not rule_in_reach(by, rule):
+        audit_record(
+            action="loop.rule_remove",
+            actor=by,
+            target=rule,
+            outcome=Outcome.DENIED,
+            request=request,
+            details={"category": rule.category},
+        )
+        raise PermissionDenied("loop.dispatch: the rule is outside your reach")
+    with transaction.atomic():
+        rule.active = False
+        rule.save(update_fields=["active"])
+        audit_record(
+            action="loop.rule_remove",
+            actor=by,
+            target=rule,
+            request=request,
+            details={"category": rule.category, "department": rule.department.code},
         )
     return rule
 
@@ -1114,13 +1162,25 @@ def scan_deadlines(*, now: datetime | None = None, by: User | None = None) -> di
             level="urgent" if "overdue" in kinds or "escalate" in kinds else "warning",
         )
     if escalated_ids:
-        external.notify(
-            recipients=_supervisors(),
-            subject=_("%(n)d overdue tasks escalated to supervision") % {"n": len(escalated_ids)},
-            link="/loop/dispatch/",
-            level="urgent",
-        )
+        _notify_escalated(escalated_ids)
     return counts
+
+
+def _notify_escalated(ids: list[int]) -> None:
+    """Tell each supervisor how many of the escalated tasks lie in the county they oversee."""
+    by_county: dict[str, int] = {}
+    for (code,) in Task.objects.filter(pk__in=ids).values_list("county_code"):
+        by_county[code] = by_county.get(code, 0) + 1
+    for supervisor in _supervisors():
+        county = oversight_county(supervisor)
+        n = len(ids) if county is None else by_county.get(county, 0)
+        if n:
+            external.notify(
+                recipients=[supervisor],
+                subject=_("%(n)d overdue tasks escalated to supervision") % {"n": n},
+                link="/loop/?scope=all&overdue=1",
+                level="urgent",
+            )
 
 
 def _update_ids(ids: list[int], *, only: dict[str, Any] | None = None, **values: Any) -> None:

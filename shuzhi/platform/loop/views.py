@@ -19,21 +19,25 @@ from django.views.decorators.http import require_http_methods, require_POST
 from shuzhi.platform.accounts.models import Department, Division
 
 from . import services
-from .forms import TaskForm
-from .models import RUNNING_STATES, Evidence, State, Task
-from .permissions import actions_for, loop_allowed
+from .forms import TaskFilterForm, TaskForm
+from .models import RUNNING_STATES, DispatchRule, Evidence, State, Task
+from .permissions import actions_for, loop_allowed, oversight_county
 from .registry import TASK_TYPES
 from .selectors import (
     RANK_BY,
+    TaskFilter,
     department_tasks,
     departments,
     dispatch_queue,
     dispatch_rules,
     divisions,
+    filter_tasks,
+    oversees_tasks,
     ranking,
     state_counts,
     task_get,
     task_queryset,
+    tasks_visible_to,
 )
 
 PAGE = 25
@@ -65,30 +69,68 @@ def _decorate(tasks: Any, now: datetime) -> list[Task]:
     return rows
 
 
+def _local_midnight(day: date | None) -> datetime | None:
+    if day is None:
+        return None
+    return datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
+
+
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
-    """My department's tasks by state (inbox) and the problems I reported."""
+    """Task lists: my department's tasks (the inbox) or, for dispatchers, supervisors and
+    leaders, all tasks they oversee — by state, county, overdue, period or text; the cockpit's
+    figures link here with those filters."""
     user: Any = request.user
-    state = request.GET.get("state", "")
-    if state and state not in State.values:
-        state = ""
-    mine = department_tasks(department_id=user.department_id)
-    counts = state_counts(mine)
-    page = Paginator(mine.filter(state=state) if state else mine, PAGE).get_page(
-        request.GET.get("page")
+    overseer = oversees_tasks(user)
+    county_scope = oversight_county(user) if overseer else None
+    counties = [
+        (d.code, d.name)
+        for d in Division.objects.filter(level=Division.Level.COUNTY).order_by("code")
+        if county_scope is None or d.code == county_scope
+    ]
+    form = TaskFilterForm(request.GET or None, counties=counties)
+    if form.is_bound and not form.is_valid():
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else field
+            messages.warning(request, f"{label}: {' '.join(str(e) for e in errors)}")
+    scope = "all" if overseer and form.value("scope") == "all" else "mine"
+    where = TaskFilter(
+        state=form.value("state"),
+        county=form.value("county"),
+        department_id=form.value("department"),
+        overdue=form.value("overdue"),
+        open_only=form.value("open"),
+        opened_since=_local_midnight(form.value("opened_since")),
+        closed_since=_local_midnight(form.value("closed_since")),
+        text=form.value("q").strip(),
     )
+    base = (
+        tasks_visible_to(user)
+        if scope == "all"
+        else department_tasks(department_id=user.department_id)
+    )
+    counts = state_counts(filter_tasks(base, where, with_state=False))
+    page = Paginator(filter_tasks(base, where), PAGE).get_page(request.GET.get("page"))
     now = timezone.now()
     reported = task_queryset().filter(reporter_id=user.pk)[:20]
+    filtered = any(
+        (where.county, where.overdue, where.open_only, where.opened_since, where.closed_since)
+    ) or bool(where.text or where.department_id)
     return render(
         request,
         "loop/index.html",
         {
             "page": page,
             "tasks": _decorate(page.object_list, now),
-            "reported": _decorate(reported, now),
+            "reported": _decorate(reported, now) if scope == "mine" else [],
             "states": [(value, label, counts.get(value, 0)) for value, label in State.choices],
-            "state": state,
+            "state": where.state,
             "total": sum(counts.values()),
+            "scope": scope,
+            "overseer": overseer,
+            "county_scope": county_scope,
+            "form": form,
+            "filtered": filtered,
             "is_dispatcher": loop_allowed(user, "loop.dispatch"),
         },
     )
@@ -245,6 +287,11 @@ def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
     return FileResponse(handle, as_attachment=True, filename=evidence.name)
 
 
+def _with_reach(rule: DispatchRule, user: Any) -> DispatchRule:
+    rule.removable = services.rule_in_reach(user, rule)  # type: ignore[attr-defined]
+    return rule
+
+
 @login_required
 def dispatch(request: HttpRequest) -> HttpResponse:
     """The dispatcher's queue: tasks to route, closures to review, extension requests."""
@@ -253,8 +300,11 @@ def dispatch(request: HttpRequest) -> HttpResponse:
     ):
         raise PermissionDenied("loop.dispatch")
     now = timezone.now()
-    queue = dispatch_queue()
+    county = oversight_county(request.user)
+    queue = dispatch_queue(county)
     overdue = task_queryset().filter(overdue=True, state__in=RUNNING_STATES)
+    if county:
+        overdue = overdue.filter(county_code=county)
     return render(
         request,
         "loop/dispatch.html",
@@ -267,7 +317,10 @@ def dispatch(request: HttpRequest) -> HttpResponse:
             "overdue": _decorate(overdue.order_by("deadline")[:100], now),
             "departments": departments(),
             "divisions": divisions(),
-            "rules": dispatch_rules(),
+            "rules": [
+                _with_reach(rule, request.user)
+                for rule in dispatch_rules().order_by("category", "division_id", "order")
+            ],
             "can_dispatch": loop_allowed(request.user, "loop.dispatch"),
         },
     )
@@ -291,6 +344,18 @@ def rule_add(request: HttpRequest) -> HttpResponse:
         messages.error(request, refused.message)
     else:
         messages.success(request, _("Dispatch rule added."))
+    return redirect("loop:dispatch")
+
+
+@login_required
+@require_POST
+def rule_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    """Retire a dispatch rule from the dispatch queue page."""
+    rule = dispatch_rules().filter(pk=pk).first()
+    if rule is None:
+        raise Http404(str(pk))
+    services.dispatch_rule_remove(rule=rule, by=request.user, request=request)  # type: ignore[arg-type]
+    messages.success(request, _("Dispatch rule removed."))
     return redirect("loop:dispatch")
 
 
