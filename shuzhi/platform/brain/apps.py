@@ -10,9 +10,14 @@ class BrainConfig(AppConfig):
     def ready(self) -> None:
         from shuzhi.platform.audit.actions import register_action
         from shuzhi.platform.loop.schedule import register_recurring
+        from shuzhi.platform.loop.signals import task_changed
 
+        from .services import warnings_follow_task
         from .tasks import start_schedule
 
+        task_changed.connect(
+            warnings_follow_task, dispatch_uid="brain.warnings_follow_task", weak=False
+        )
         register_recurring("brain.indicators", start_schedule)
 
         register_action("brain.indicator_save", _("Indicator saved"))
@@ -21,4 +26,5 @@ class BrainConfig(AppConfig):
         register_action("brain.rule_delete", _("Warning rule deleted"))
         register_action("brain.warning_raise", _("Warning raised"))
         register_action("brain.warning_close", _("Warning closed"))
+        register_action("brain.warning_reopen", _("Warning reopened"))
         register_action("brain.graph_view", _("Enterprise knowledge graph viewed"))

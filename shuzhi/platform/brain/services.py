@@ -576,6 +576,27 @@ def warning_close(*, by: User, warning: Warning, request: HttpRequest | None = N
     return warning
 
 
+def warnings_follow_task(*, task: Any, action: str, by: User | None = None, **_: Any) -> None:
+    """A warning closes when its task is closed (办结) and opens again when the task is
+    reopened — receiver of the loop's ``task_changed``, inside the step's transaction."""
+    if action == "close":
+        before, after = Warning.State.TASKED, Warning.State.CLOSED
+    elif action == "reopen":
+        before, after = Warning.State.CLOSED, Warning.State.TASKED
+    else:
+        return
+    for warning in Warning.objects.filter(task_id=task.pk, state=before):
+        warning.state = after
+        warning.save(update_fields=["state"])
+        audit_record(
+            action="brain.warning_close" if action == "close" else "brain.warning_reopen",
+            actor=by,
+            actor_name="" if by else "system",
+            target=warning,
+            details={"task": task.pk, "step": action},
+        )
+
+
 # -- knowledge graph (企业知识图谱) --------------------------------------------------------------
 
 

@@ -51,3 +51,33 @@ def test_no_duplicate_task_while_open_and_a_new_one_once_closed(
     Warning.objects.all().delete()
     indicator_compute(by=None, indicator=indicator)
     assert Task.objects.count() == 2
+
+
+def test_warning_closes_with_its_task_and_opens_again_on_reopen(
+    indicator: Indicator, steward: User
+) -> None:
+    from shuzhi.platform.audit.models import AuditEntry
+    from shuzhi.platform.loop import services as loop
+    from tests.factories import DepartmentFactory, UserFactory
+
+    warning = indicator_compute(by=steward, indicator=indicator).warnings[0]
+    task = Task.objects.get()
+    department = DepartmentFactory(code="330802-EIB", name="柯城区经信局")
+    dispatcher = UserFactory(username="dispatcher", roles=["supervisor"])
+    handler = UserFactory(username="handler", roles=["clerk"], department=department)
+    task = loop.task_dispatch(task=task, department=department, by=dispatcher)
+    task = loop.task_accept(task=task, by=handler)
+    task = loop.task_submit(task=task, by=handler, comment="checked the meters")
+    warning.refresh_from_db()
+    assert warning.state == Warning.State.TASKED  # waiting for review is not closed
+
+    loop.task_review(task=task, by=dispatcher, approve=True)
+    warning.refresh_from_db()
+    assert warning.state == Warning.State.CLOSED
+    assert AuditEntry.objects.filter(
+        action="brain.warning_close", target_id=str(warning.pk)
+    ).exists()
+
+    loop.task_reopen(task=task, by=dispatcher, comment="the drop goes on")
+    warning.refresh_from_db()
+    assert warning.state == Warning.State.TASKED
