@@ -45,8 +45,8 @@ def notify(
     """Notify each recipient once (duplicates and inactive accounts skipped).
 
     The inbox message (站内信) is always stored and returned, one per recipient; ``email`` also
-    sends it through Django's ``send_mail`` (recipients without an address are skipped, a failed
-    delivery is logged and changes nothing else); ``sms`` also sends ``subject`` through the SMS
+    sends it through Django's ``send_mail`` once the caller's transaction commits (recipients
+    without an address are skipped, a failed delivery is logged and changes nothing else); ``sms`` also sends ``subject`` through the SMS
     gateway. ``link`` must be a path on this site, such as ``/loop/tasks/12``.
     """
     unknown = set(channels) - CHANNELS
@@ -78,7 +78,12 @@ def notify(
             if Channel.SMS in channels:
                 gateway().send(recipient=person, text=subject, level=level)
     if Channel.EMAIL in channels:
-        _email(people.values(), subject=subject, body=body, link=link)
+        # Mail leaves the building: only once the caller's transaction has committed, so a
+        # step that is rolled back never sends a message about itself.
+        addressed = list(people.values())
+        transaction.on_commit(
+            lambda: _email(addressed, subject=subject, body=body, link=link), robust=True
+        )
     return messages
 
 

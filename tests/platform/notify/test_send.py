@@ -36,12 +36,18 @@ def test_foreign_links_are_dropped() -> None:
         assert message.link == ""
 
 
-def test_email_skips_people_without_an_address() -> None:
+def test_email_skips_people_without_an_address(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
     alice = UserFactory(username="alice", email="alice@example.gov.cn")
     bob = UserFactory(username="bob", email="")
-    notify(
-        recipients=[alice, bob], subject="逾期提醒", body="任务将到期", channels=["inbox", "email"]
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        notify(
+            recipients=[alice, bob],
+            subject="逾期提醒",
+            body="任务将到期",
+            channels=["inbox", "email"],
+        )
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["alice@example.gov.cn"]
     assert mail.outbox[0].subject == "逾期提醒"
@@ -75,3 +81,29 @@ def test_bad_arguments_are_refused() -> None:
 def test_inactive_people_get_nothing() -> None:
     gone = UserFactory(username="gone", is_active=False)
     assert notify(recipients=[gone], subject="x") == []
+
+
+def test_email_waits_for_the_commit_and_is_not_sent_on_rollback(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from django.db import transaction
+
+    alice = UserFactory(username="alice", email="alice@example.gov.cn")
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with transaction.atomic():
+            notify(recipients=[alice], subject="逾期提醒", channels=["inbox", "email"])
+            assert mail.outbox == []  # not before the commit
+
+        class Undo(Exception):
+            pass
+
+        def rolled_back() -> None:
+            with transaction.atomic():
+                notify(recipients=[alice], subject="撤回", channels=["inbox", "email"])
+                raise Undo
+
+        with pytest.raises(Undo):
+            rolled_back()
+    assert len(callbacks) == 1
+    assert [m.subject for m in mail.outbox] == ["逾期提醒"]
+    assert not Message.objects.filter(subject="撤回").exists()
