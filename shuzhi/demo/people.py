@@ -53,6 +53,9 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
     DemoAccount("eib_approver", "经信审批人", "approver", "330800-EIB", "decides energy sharing"),
     DemoAccount("supervisor", "督查员", "supervisor", "330800-GOV", ""),
     DemoAccount("leader", "市领导", "leader", "330800-GOV", "sees the cockpit"),
+    DemoAccount(
+        "kecheng_supervisor", "柯城区督查员", "supervisor", "330802-GOV", "Kecheng's tasks only"
+    ),
     DemoAccount("enterprise", "企业用户", "enterprise", "", "a vetted data operator (授权运营)"),
     DemoAccount("resident", "市民", "public", "", "a resident"),
 )
