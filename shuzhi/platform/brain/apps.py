@@ -9,15 +9,13 @@ class BrainConfig(AppConfig):
 
     def ready(self) -> None:
         from shuzhi.platform.audit.actions import register_action
+        from shuzhi.platform.loop.registry import register_step_listener
         from shuzhi.platform.loop.schedule import register_recurring
-        from shuzhi.platform.loop.signals import task_changed
 
         from .services import warnings_follow_task
         from .tasks import start_schedule
 
-        task_changed.connect(
-            warnings_follow_task, dispatch_uid="brain.warnings_follow_task", weak=False
-        )
+        register_step_listener("brain.warnings_follow_task", warnings_follow_task)
         register_recurring("brain.indicators", start_schedule)
 
         register_action("brain.indicator_save", _("Indicator saved"))

@@ -578,7 +578,7 @@ def warning_close(*, by: User, warning: Warning, request: HttpRequest | None = N
 
 def warnings_follow_task(*, task: Any, action: str, by: User | None = None, **_: Any) -> None:
     """A warning closes when its task is closed (办结) and opens again when the task is
-    reopened — receiver of the loop's ``task_changed``, inside the step's transaction."""
+    reopened — a step listener of the loop, inside the step's transaction."""
     if action == "close":
         before, after = Warning.State.TASKED, Warning.State.CLOSED
     elif action == "reopen":

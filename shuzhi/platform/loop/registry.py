@@ -10,7 +10,9 @@ and then calls ``loop.services.task_open(type_code="warning", ...)``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.utils.functional import Promise
 
@@ -54,3 +56,22 @@ def task_type(code: str) -> TaskType:
 
 def task_types() -> list[TaskType]:
     return sorted(TASK_TYPES.values(), key=lambda t: t.code)
+
+
+# Step listeners: a module that follows tasks it opened (e.g. the brain closing a warning when
+# its task is closed) registers a function here in ``AppConfig.ready()``. Each is called inside
+# the step's transaction, after its audit entry, as ``listener(task=..., action=...,
+# from_state=..., by=...)``; one that raises undoes the step, so listeners keep to their own
+# small updates. (A registry, not a Django signal: the house rule for business logic.)
+StepListener = Callable[..., Any]
+STEP_LISTENERS: dict[str, StepListener] = {}
+
+
+def register_step_listener(name: str, listener: StepListener) -> None:
+    """Call ``listener`` after every step on every task; re-registering ``name`` replaces it."""
+    STEP_LISTENERS[name] = listener
+
+
+def step_taken(**step: Any) -> None:
+    for listener in list(STEP_LISTENERS.values()):
+        listener(**step)

@@ -41,9 +41,8 @@ from .models import (
     TaskEvent,
 )
 from .permissions import can_view, is_handler, loop_allowed, oversees, oversight_county
-from .registry import TASK_TYPES, UnknownTaskType, task_type
+from .registry import TASK_TYPES, UnknownTaskType, step_taken, task_type
 from .selectors import dispatch_rule_for, ranking
-from .signals import task_changed
 
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 EVIDENCE_MAX_FILES = 10
@@ -132,7 +131,7 @@ def _step(
                 request=request,
                 details={"from": from_state, "to": locked.state, **details},
             )
-            task_changed.send(sender=Task, task=locked, action=action, from_state=from_state, by=by)
+            step_taken(task=locked, action=action, from_state=from_state, by=by)
     except PermissionDenied as error:
         _refusal(code, task, by, request, Outcome.DENIED, str(error))
         raise
