@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install the Debian packages the test suite needs, when absent: a PostgreSQL server, Chromium
-# for the browser tests and gettext for the translations. Needs root (as on CI); otherwise it
+# for the browser tests, gettext for the translations, OpenJDK for PySpark (the carbon
+# pipeline's portability test) and the Noto CJK font (PDF reports). Needs root (as on CI); otherwise it
 # says what is missing and fails.
 set -euo pipefail
 
@@ -9,6 +10,8 @@ ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v msgfmt >/dev/null 2>&1 || missing+=(gettext)
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+command -v java >/dev/null 2>&1 || missing+=(openjdk-17-jre-headless)  # PySpark (carbon test)
+ls /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc >/dev/null 2>&1 || missing+=(fonts-noto-cjk)
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0

@@ -216,6 +216,39 @@ OPERATION_MIN_GROUP = option(
     10,
     "Smallest group (k) an authorised-operation result may show; smaller groups are suppressed.",
 )
+CARBON_DEPARTMENT = option(
+    "SHUZHI_CARBON_DEPARTMENT",
+    "str",
+    "330800-DRC",
+    "Code of the department that keeps the emission factors and owns the carbon datasets (发改委).",
+)
+CARBON_TASK_DEPARTMENT = option(
+    "SHUZHI_CARBON_TASK_DEPARTMENT",
+    "str",
+    "330800-EIB",
+    "Code of the department that red grades and rising county intensity are sent to as tasks "
+    "(经信局).",
+)
+CARBON_WEIGHTS = option(
+    "SHUZHI_CARBON_WEIGHTS",
+    "list",
+    ["1", "1", "1"],
+    "Weights of industry advancement, regional contribution and historical decline in the "
+    "composite carbon score.",
+)
+CARBON_COLOUR_CUTS = option(
+    "SHUZHI_CARBON_COLOUR_CUTS",
+    "list",
+    ["0.25", "0.5", "0.75"],
+    "Quantiles of the composite score within the industry that separate red, yellow, light "
+    "green and dark green.",
+)
+CARBON_PDF_FONT = option(
+    "SHUZHI_CARBON_PDF_FONT",
+    "path",
+    Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),
+    "CJK font the carbon credit report PDF is set in (Debian package fonts-noto-cjk).",
+)
 DEMO_MODE = option(
     "SHUZHI_DEMO_MODE",
     "bool",
@@ -284,6 +317,7 @@ INSTALLED_APPS = [
     "django_fsm",
     "shuzhi.domains.market",
     "shuzhi.domains.services",
+    "shuzhi.domains.carbon",
     "shuzhi.web",
     "shuzhi.demo",
 ]

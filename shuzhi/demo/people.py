@@ -18,6 +18,11 @@ DEPARTMENTS: tuple[tuple[str, str, str, str], ...] = (
     ("GOV", "市政府办公室", "{county}人民政府办公室", "General Office of the Government"),
 )
 
+# Organisations outside government that consume shared data: (code, name, English name).
+CONSUMERS: tuple[tuple[str, str, str], ...] = (
+    ("330800-BANK", "衢州绿色银行", "Quzhou Green Bank (fictional)"),
+)
+
 DEMO_PASSWORD = "Quzhou@2026"
 DEMO_TOTP_SECRET_HEX = "3132333435363738393031323334353637383930"  # RFC 6238 test key
 
@@ -58,4 +63,5 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
     ),
     DemoAccount("enterprise", "企业用户", "enterprise", "", "a vetted data operator (授权运营)"),
     DemoAccount("resident", "市民", "public", "", "a resident"),
+    DemoAccount("bank", "衢州绿色银行信贷员", "bank", "330800-BANK", "green loans (碳账户金融)"),
 )

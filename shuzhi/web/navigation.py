@@ -164,6 +164,8 @@ NAVIGATION: tuple[Group, ...] = (
                     "Emission accounting, three-dimensional evaluation, four colours and green finance."
                 ),
                 "19",
+                url_name="carbon:index",
+                permission=("carbon.view", "carbon.own", "carbon.finance"),
             ),
         ),
     ),

@@ -93,6 +93,10 @@ class User(AbstractUser):
         on_delete=models.PROTECT,
         related_name="people",
     )
+    # 法人账户: the enterprise an enterprise user acts for (empty for staff and residents)
+    credit_code = models.CharField(
+        _("enterprise (unified social credit code)"), max_length=18, blank=True, db_index=True
+    )
 
     class Meta:
         verbose_name = _("user")

@@ -13,4 +13,5 @@ class Role(models.TextChoices):  # 角色
     SUPERVISOR = "supervisor", _("Supervisor")  # 督查员
     LEADER = "leader", _("Leader")  # 领导
     ENTERPRISE = "enterprise", _("Enterprise user")  # 企业用户
+    BANK = "bank", _("Bank staff")  # 金融机构人员 (a data consumer outside government)
     PUBLIC = "public", _("Member of the public")  # 公众

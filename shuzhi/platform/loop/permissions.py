@@ -58,6 +58,15 @@ def oversees(user: Any, perm: str, task: Task) -> bool:
     return county is None or task.county_code == county
 
 
+def rule_in_reach(user: Any, rule: Any) -> bool:
+    """A dispatcher may change this dispatch rule: any for the city's, the own county's for a
+    county's."""
+    if not loop_allowed(user, "loop.dispatch"):
+        return False
+    county = oversight_county(user)
+    return county is None or (rule.division_id is not None and rule.division_id.startswith(county))
+
+
 def is_handler(user: Any, task: Task) -> bool:
     """A handler of the task's assigned department."""
     return (

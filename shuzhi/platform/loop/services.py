@@ -40,7 +40,14 @@ from .models import (
     Task,
     TaskEvent,
 )
-from .permissions import can_view, is_handler, loop_allowed, oversees, oversight_county
+from .permissions import (
+    can_view,
+    is_handler,
+    loop_allowed,
+    oversees,
+    oversight_county,
+    rule_in_reach,
+)
 from .registry import TASK_TYPES, UnknownTaskType, step_taken, task_type
 from .selectors import dispatch_rule_for, ranking
 
@@ -941,19 +948,19 @@ def dispatch_rule_create(
     return rule
 
 
-def rule_in_reach(user: Any, rule: DispatchRule) -> bool:
-    """A dispatcher may change this rule: any for the city's, the county's own for a county's."""
-    if not loop_allowed(user, "loop.dispatch"):
-        return False
-    county = oversight_county(user)
-    return county is None or (rule.division_id is not None and rule.division_id.startswith(county))
+def _require_rule_reach(user: Any, rule: DispatchRule) -> None:
+    _require_loop(user, "loop.dispatch")
+    if not rule_in_reach(user, rule):
+        raise PermissionDenied("loop.dispatch: the rule is outside your county")
 
 
 def dispatch_rule_remove(
     *, rule: DispatchRule, by: User, request: HttpRequest | None = None
 ) -> DispatchRule:
     """Retire a routing rule (kept, inactive, for the record); tasks then wait for dispatch."""
-    if not rule_in_reach(by, rule):
+    try:
+        _require_rule_reach(by, rule)
+    except PermissionDenied:
         audit_record(
             action="loop.rule_remove",
             actor=by,
@@ -962,7 +969,7 @@ def dispatch_rule_remove(
             request=request,
             details={"category": rule.category},
         )
-        raise PermissionDenied("loop.dispatch: the rule is outside your reach")
+        raise
     with transaction.atomic():
         rule.active = False
         rule.save(update_fields=["active"])

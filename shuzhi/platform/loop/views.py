@@ -21,7 +21,7 @@ from shuzhi.platform.accounts.models import Department, Division
 from . import services
 from .forms import TaskFilterForm, TaskForm
 from .models import RUNNING_STATES, DispatchRule, Evidence, State, Task
-from .permissions import actions_for, loop_allowed, oversight_county
+from .permissions import actions_for, loop_allowed, oversight_county, rule_in_reach
 from .registry import TASK_TYPES
 from .selectors import (
     RANK_BY,
@@ -288,7 +288,7 @@ def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
 
 
 def _with_reach(rule: DispatchRule, user: Any) -> DispatchRule:
-    rule.removable = services.rule_in_reach(user, rule)  # type: ignore[attr-defined]
+    rule.removable = rule_in_reach(user, rule)  # type: ignore[attr-defined]
     return rule
 
 

@@ -19,7 +19,10 @@ from django.core.exceptions import PermissionDenied
 # tasks; loop.dispatch: route tasks, split joint tasks, review closures, decide extensions;
 # loop.supervise: urge and escalate any task (督查). brain.view / brain.edit: indicators and
 # warning rules (editing also needs the dataset's owner department). cockpit.view: the
-# leadership cockpit (驾驶舱).
+# leadership cockpit (驾驶舱). carbon.view: the carbon-account dashboards and enterprise pages;
+# carbon.own: an enterprise's own carbon account and its bank authorisations; carbon.finance: a
+# bank's carbon pages (the rows themselves still need a sharing grant and the enterprise's
+# authorisation).
 _STAFF = frozenset({"apikeys.issue", "catalog.view", "sharing.request", "loop.report"})
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "system_admin": frozenset(
@@ -30,14 +33,18 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     ),
     "data_steward": _STAFF
     | {"catalog.edit", "warehouse.ingest", "operation.review", "loop.handle"}
-    | {"brain.view", "brain.edit"},
-    "clerk": _STAFF | {"loop.handle"},
+    | {"brain.view", "brain.edit", "carbon.view"},
+    "clerk": _STAFF | {"loop.handle", "carbon.view"},
     "approver": _STAFF
     | {"sharing.approve", "opendata.approve", "operation.review", "loop.handle"}
-    | {"brain.view", "brain.edit"},
-    "supervisor": _STAFF | {"loop.dispatch", "loop.supervise", "brain.view", "cockpit.view"},
-    "leader": _STAFF | {"loop.supervise", "brain.view", "cockpit.view"},
-    "enterprise": frozenset({"apikeys.issue", "opendata.apply", "operation.submit", "loop.report"}),
+    | {"brain.view", "brain.edit", "carbon.view"},
+    "supervisor": _STAFF
+    | {"loop.dispatch", "loop.supervise", "brain.view", "cockpit.view", "carbon.view"},
+    "leader": _STAFF | {"loop.supervise", "brain.view", "cockpit.view", "carbon.view"},
+    "enterprise": frozenset(
+        {"apikeys.issue", "opendata.apply", "operation.submit", "loop.report", "carbon.own"}
+    ),
+    "bank": frozenset({"apikeys.issue", "sharing.request", "carbon.finance"}),
     "public": frozenset({"opendata.apply", "loop.report"}),
 }
 

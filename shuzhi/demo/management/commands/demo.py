@@ -359,6 +359,11 @@ class Command(BaseCommand):
                         "parent": parent,
                     },
                 )
+        # Organisations outside government that consume shared data (e.g. a bank, 碳账户金融).
+        for code, name, name_en in people.CONSUMERS:
+            Department.objects.get_or_create(
+                code=code, defaults={"name": name, "name_en": name_en, "division": city}
+            )
 
     @transaction.atomic
     def load_accounts(self) -> None:
