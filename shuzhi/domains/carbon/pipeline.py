@@ -1,0 +1,754 @@
+"""The carbon accounting pipeline (碳账户核算流水线): Ibis expressions, any backend, no Django.
+
+This is the interface the run service calls. Every function takes and returns Ibis tables and
+builds an expression only; nothing runs until the caller executes it (``.to_pyarrow()``), so the
+same code runs on DuckDB (the embedded warehouse) and on Spark (the province).
+
+    monthly = monthly_emissions(electricity=e, gas=g, coal_oil=c, heat=h,
+                                factors=table, year=2023, region="330800")
+    annual = annual_accounts(monthly=monthly, output=o, registry=enterprise_keys(e, g, c, o),
+                             year=2023, factors=table)
+    graded = evaluate(annual=annual, history=h, weights=(1, 1, 1), cuts=(0.25, 0.5, 0.75))
+    records = to_records(graded, weights=..., cuts=..., grid=grid_factor(table, 2023, "330800"))
+    report = run_report(records)
+
+Inputs are the warehouse datasets' columns (shuzhi/demo/datasets.py): every table has
+``credit_code`` and ``month`` (a date, first day of the month); the quantity columns are
+
+* ``electricity`` (enterprise_electricity_monthly): ``electricity_kwh``;
+* ``gas`` (enterprise_gas_monthly): ``gas_m3`` (m³ at standard conditions = Nm³);
+* ``coal_oil`` (enterprise_coal_oil_monthly): ``raw_coal_t``, ``fuel_oil_t``, ``diesel_t``,
+  ``lpg_t`` (and ``gasoline_t`` if present);
+* ``heat`` (enterprise_heat_export_monthly, optional): ``heat_purchased_gj``,
+  ``electricity_exported_kwh``, ``heat_exported_gj``, ``gasoline_t``;
+* ``output`` (enterprise_output_monthly): ``gross_output`` and ``value_added`` (10⁴ yuan);
+* ``registry``: ``credit_code``, ``enterprise_name`` (or ``name``), ``county_code``,
+  ``industry_code`` — :func:`enterprise_keys` builds it from the energy and output tables.
+
+Any of the energy tables may be ``None`` and any quantity column may be absent: that source is
+then zero. Decimal columns are read as float64. A negative reading is not used (that source is
+zero for that month) and is counted in ``negative_readings``.
+
+Output columns (``SOURCE_COLUMNS`` lists the per-source ones, ``<source>_tco2`` for every
+source of :data:`standard.SOURCES`; exports are negative so the parts add up to the total):
+
+* :func:`monthly_emissions` — credit_code, month, <source>_tco2…, total_tco2,
+  negative_readings, factor_version;
+* :func:`annual_accounts` — credit_code, year, name, county_code, industry_code,
+  months_reported, negative_readings, <source>_tco2…, total_tco2, gross_output, value_added,
+  output_months, intensity, factor_version and the problem flags (:data:`PROBLEM_FLAGS`) with
+  ``gradable`` (no problem at all);
+* :func:`evaluate` — the annual columns plus advancement, contribution, decline, score, colour
+  ('dark_green', 'light_green', 'yellow', 'red' or null), efficiency_level (1–5 or null) and
+  the numbers behind them (industry_intensity, industry_enterprises, county_tco2,
+  county_gross_output, baseline_intensity, history_years, advancement_score,
+  contribution_score, decline_score, position);
+* :func:`sector_accounts` — domain, county_code, year, activity, quantity, unit, factor, tco2
+  (``factor`` and ``tco2`` null when the table has no factor for the activity in that unit).
+
+:func:`to_records` executes an evaluated table and returns one dict per enterprise with the
+JSON-ish parts built in Python: ``by_source``, ``problems`` ([{"code", "detail"}]) and
+``explanation`` (the numbers behind each dimension, the rule and the carbon-efficiency code).
+
+The evaluation (三维评价) — every figure computed among the *gradable* enterprises only:
+
+* 行业先进性 industry advancement = intensity L / industry average L, where L is tCO2 per 10⁴
+  yuan of value added and the industry average is the industry's total tCO2 / total value
+  added (lower is better; this ratio is also the 碳效码 K);
+* 区域贡献度 regional contribution = (share of the county's tCO2) / (share of the county's gross
+  output) (lower is better);
+* 历史下降法 historical decline = (baseline − L) / baseline, baseline = mean L of the enterprise
+  over the three previous years in ``history`` (higher is better; null without history, and the
+  score then uses the other two dimensions, their weights re-normalised);
+* each dimension becomes a mid-rank percentile within the industry (0–1, higher better; a tie
+  shares the mid-point, an enterprise alone in its industry gets 0.5); score = weighted mean;
+  position = mid-rank percentile of the score within the industry; colour = red up to the
+  first cut, yellow up to the second, light green up to the third, dark green above.
+
+An enterprise with any problem (missing months, negative readings, no industry code, no county,
+zero or missing output) gets no colour and no level; its emissions are still computed.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Final
+
+import ibis
+import ibis.expr.types as ir
+
+from . import standard
+from .standard import FactorTable, GridChoice
+
+# --- Input columns -----------------------------------------------------------------------------
+
+# input table -> {column: (source, multiplier to the source's base unit)}
+INPUT_COLUMNS: Final[dict[str, dict[str, tuple[str, float]]]] = {
+    "electricity": {"electricity_kwh": (standard.ELECTRICITY, 0.001)},
+    "gas": {"gas_m3": ("natural_gas", 1e-4)},
+    "coal_oil": {
+        "raw_coal_t": ("raw_coal", 1.0),
+        "fuel_oil_t": ("fuel_oil", 1.0),
+        "gasoline_t": ("gasoline", 1.0),
+        "diesel_t": ("diesel", 1.0),
+        "lpg_t": ("lpg", 1.0),
+    },
+    "heat": {
+        "heat_purchased_gj": (standard.HEAT, 1.0),
+        "electricity_exported_kwh": (standard.EXPORTED_ELECTRICITY, 0.001),
+        "heat_exported_gj": (standard.EXPORTED_HEAT, 1.0),
+        "gasoline_t": ("gasoline", 1.0),
+    },
+}
+SOURCE_COLUMNS: Final = tuple(f"{s}_tco2" for s in standard.SOURCES)
+
+# flag column -> problem code; each flag is an int count or a boolean, > 0 / true is a problem
+PROBLEM_FLAGS: Final = {
+    "missing_months": "missing_months",  # 12 − months with any energy reading
+    "negative_readings": "negative_readings",  # negative values, not used
+    "no_industry": "no_industry",  # no industry code: no benchmark
+    "no_county": "no_county",  # no county: no regional contribution
+    "zero_output": "zero_output",  # value added or gross output zero or missing: no intensity
+    "missing_output_months": "missing_output_months",  # 0 < output months < 12
+}
+
+
+def _f(value: float) -> ir.Value:
+    return ibis.literal(float(value), type="float64")
+
+
+_NULL_F = ibis.null().cast("float64")
+
+
+# --- Monthly emissions -------------------------------------------------------------------------
+
+
+def _standardise(table: ir.Table, columns: Mapping[str, tuple[str, float]], year: int) -> ir.Table:
+    """One row per input row: credit_code, month, the quantity of every source (base units)."""
+    month = table.month.cast("date")
+    t = table.filter(month.year() == year)
+    month = t.month.cast("date")
+    quantities: dict[str, ir.Value] = {s: _f(0.0) for s in standard.SOURCES}
+    negative: ir.Value = ibis.literal(0, type="int64")
+    for column, (source, multiplier) in columns.items():
+        if column not in t.columns:
+            continue
+        value = t[column].cast("float64")
+        quantities[source] = quantities[source] + ibis.ifelse(value >= 0, value * multiplier, 0.0)
+        negative = negative + ibis.ifelse(value < 0, 1, 0).cast("int64")
+    return t.select(
+        credit_code=t.credit_code.cast("string"),
+        month=month,
+        negative_readings=negative,
+        **quantities,
+    )
+
+
+def monthly_emissions(
+    *,
+    electricity: ir.Table | None,
+    gas: ir.Table | None,
+    coal_oil: ir.Table | None,
+    heat: ir.Table | None = None,
+    factors: FactorTable,
+    year: int,
+    region: str,
+) -> ir.Table:
+    """Emissions of every enterprise and month of ``year``, by source (月度排放).
+
+    The grid factor is chosen once for ``year`` and ``region`` (:func:`standard.grid_factor`).
+    """
+    inputs = {"electricity": electricity, "gas": gas, "coal_oil": coal_oil, "heat": heat}
+    parts = [
+        _standardise(table, INPUT_COLUMNS[name], year)
+        for name, table in inputs.items()
+        if table is not None
+    ]
+    if not parts:
+        raise ValueError("monthly_emissions needs at least one energy table")
+    rows = parts[0].union(*parts[1:], distinct=False) if len(parts) > 1 else parts[0]
+    summed = rows.group_by(["credit_code", "month"]).aggregate(
+        negative_readings=rows.negative_readings.sum(),
+        **{s: rows[s].sum() for s in standard.SOURCES},
+    )
+    tco2: dict[str, ir.Value] = {}
+    for source in standard.SOURCES:
+        if source in standard.FUELS and source not in factors.fuels:
+            factor = 0.0  # a factor set without this fuel: nothing to multiply by
+        else:
+            factor, _ = standard.source_factor(source, factors, year, region)
+        tco2[f"{source}_tco2"] = summed[source].fill_null(0.0) * _f(factor)
+    total = sum(tco2.values(), _f(0.0))
+    return summed.select(
+        "credit_code",
+        "month",
+        **tco2,
+        total_tco2=total,
+        negative_readings=summed.negative_readings.fill_null(0),
+        factor_version=ibis.literal(factors.version, type="string"),
+    )
+
+
+# --- Annual accounts ---------------------------------------------------------------------------
+
+
+def enterprise_keys(*tables: ir.Table | None) -> ir.Table:
+    """credit_code, name, county_code, industry_code from the key columns of the input tables.
+
+    Each enterprise's non-empty values are taken (the largest, if tables disagree).
+    """
+    parts = []
+    for t in tables:
+        if t is None:
+            continue
+        name = "enterprise_name" if "enterprise_name" in t.columns else "name"
+        parts.append(
+            t.select(
+                credit_code=t.credit_code.cast("string"),
+                name=t[name].cast("string") if name in t.columns else ibis.null().cast("string"),
+                county_code=(
+                    t.county_code.cast("string")
+                    if "county_code" in t.columns
+                    else ibis.null().cast("string")
+                ),
+                industry_code=(
+                    t.industry_code.cast("string")
+                    if "industry_code" in t.columns
+                    else ibis.null().cast("string")
+                ),
+            )
+        )
+    if not parts:
+        raise ValueError("enterprise_keys needs at least one table")
+    rows = parts[0].union(*parts[1:], distinct=True) if len(parts) > 1 else parts[0]
+    return rows.group_by("credit_code").aggregate(
+        name=rows.name.nullif("").max(),
+        county_code=rows.county_code.strip().nullif("").max(),
+        industry_code=rows.industry_code.strip().nullif("").max(),
+    )
+
+
+def _left_join(left: ir.Table, right: ir.Table, key: str = "credit_code") -> ir.Table:
+    """``left`` with ``right``'s other columns, joined on ``key`` (kept once)."""
+    r = right.rename({"_key": key})
+    return left.left_join(r, left[key] == r["_key"]).drop("_key")
+
+
+def annual_accounts(
+    *,
+    monthly: ir.Table,
+    output: ir.Table | None,
+    registry: ir.Table,
+    year: int,
+    factors: FactorTable,
+) -> ir.Table:
+    """One row per enterprise for ``year``: totals, output, intensity and problem flags (年度账户).
+
+    The enterprises are those with an energy reading or an output row in the year.
+    """
+    energy = monthly.group_by("credit_code").aggregate(
+        months_reported=monthly.month.nunique().cast("int64"),
+        negative_energy=monthly.negative_readings.sum().cast("int64"),
+        **{c: monthly[c].sum() for c in (*SOURCE_COLUMNS, "total_tco2")},
+    )
+    ids = energy.select("credit_code")
+    if output is not None:
+        o = output.filter(output.month.cast("date").year() == year)
+        gross = o.gross_output.cast("float64")
+        added = (
+            o.value_added.cast("float64") if "value_added" in o.columns else _NULL_F
+        )  # nullable in the catalogue
+        o = o.select(
+            credit_code=o.credit_code.cast("string"),
+            month=o.month.cast("date"),
+            gross_output=ibis.ifelse(gross >= 0, gross, _NULL_F),
+            value_added=ibis.ifelse(added >= 0, added, _NULL_F),
+            negative=ibis.ifelse(gross < 0, 1, 0).cast("int64")
+            + ibis.ifelse(added < 0, 1, 0).cast("int64"),
+        )
+        out = o.group_by("credit_code").aggregate(
+            gross_output=o.gross_output.sum(),
+            value_added=o.value_added.sum(),
+            output_months=o.month.nunique().cast("int64"),
+            negative_output=o.negative.sum().cast("int64"),
+        )
+        ids = ids.union(out.select("credit_code"), distinct=True)
+    t = _left_join(_left_join(ids, energy), registry)
+    if output is not None:
+        t = _left_join(t, out)
+    else:
+        t = t.mutate(
+            gross_output=_NULL_F,
+            value_added=_NULL_F,
+            output_months=ibis.literal(0, type="int64"),
+            negative_output=ibis.literal(0, type="int64"),
+        )
+    months = t.months_reported.fill_null(0)
+    value_added = t.value_added
+    gross_output = t.gross_output
+    has_output = (value_added > 0).fill_null(False) & (gross_output > 0).fill_null(False)
+    output_months = t.output_months.fill_null(0)
+    flags = {
+        "missing_months": (12 - months).cast("int64"),
+        "negative_readings": (t.negative_energy.fill_null(0) + t.negative_output.fill_null(0)).cast(
+            "int64"
+        ),
+        "no_industry": t.industry_code.isnull(),
+        "no_county": t.county_code.isnull(),
+        "zero_output": ~has_output,
+        "missing_output_months": ibis.ifelse(
+            (output_months > 0) & (output_months < 12), 12 - output_months, 0
+        ).cast("int64"),
+    }
+    gradable = (
+        (flags["missing_months"] == 0)
+        & (flags["negative_readings"] == 0)
+        & ~flags["no_industry"]
+        & ~flags["no_county"]
+        & has_output
+        & (flags["missing_output_months"] == 0)
+    )
+    return t.select(
+        "credit_code",
+        year=ibis.literal(year, type="int64"),
+        name=t.name,
+        county_code=t.county_code,
+        industry_code=t.industry_code,
+        months_reported=months.cast("int64"),
+        **{c: t[c].fill_null(0.0) for c in (*SOURCE_COLUMNS, "total_tco2")},
+        gross_output=gross_output,
+        value_added=value_added,
+        output_months=output_months.cast("int64"),
+        intensity=ibis.ifelse(value_added > 0, t.total_tco2.fill_null(0.0) / value_added, _NULL_F),
+        factor_version=ibis.literal(factors.version, type="string"),
+        **flags,
+        gradable=gradable,
+    )
+
+
+# --- Evaluation --------------------------------------------------------------------------------
+
+
+def _midrank(value: ir.Value, partition: Sequence[Any]) -> ir.Value:
+    """Mid-rank percentile of ``value`` (ascending) in ``partition``: (below + at-or-below)/2n."""
+    w = ibis.window(group_by=list(partition), order_by=value)
+    n = ibis.window(group_by=list(partition))
+    below = ibis.rank().over(w).cast("float64")  # 0-based minimum rank = count strictly below
+    at_or_below = ibis.cume_dist().over(w)  # fraction at or below
+    count = value.count().over(n).cast("float64")
+    return (below / count + at_or_below) / 2
+
+
+def history_schema() -> ibis.Schema:
+    return ibis.schema({"credit_code": "string", "year": "int64", "intensity": "float64"})
+
+
+def evaluate(
+    *,
+    annual: ir.Table,
+    history: ir.Table | None,
+    weights: Sequence[float] = (1.0, 1.0, 1.0),
+    cuts: Sequence[float] = (0.25, 0.5, 0.75),
+) -> ir.Table:
+    """The three-dimensional evaluation, score, colour and carbon-efficiency level (三维评价).
+
+    ``history`` has credit_code, year, intensity (previous years' accounts; may be ``None`` or
+    empty). ``weights`` are advancement, contribution, decline; ``cuts`` the three increasing
+    positions (0–1) separating red, yellow, light green and dark green.
+    """
+    w_adv, w_con, w_dec = (float(w) for w in weights)
+    cut1, cut2, cut3 = (float(c) for c in cuts)
+    g = annual.filter(annual.gradable)
+
+    industry = g.group_by("industry_code").aggregate(
+        industry_tco2=g.total_tco2.sum(),
+        industry_value_added=g.value_added.sum(),
+        industry_enterprises=g.credit_code.count().cast("int64"),
+    )
+    industry = industry.mutate(
+        industry_intensity=industry.industry_tco2 / industry.industry_value_added
+    )
+    county = g.group_by("county_code").aggregate(
+        county_tco2=g.total_tco2.sum(), county_gross_output=g.gross_output.sum()
+    )
+    e = g.select(
+        "credit_code", "industry_code", "county_code", "total_tco2", "gross_output", "intensity"
+    )
+    e = e.join(
+        industry.select("industry_code", "industry_intensity", "industry_enterprises"),
+        "industry_code",
+    )
+    e = e.join(county, "county_code")
+    if history is not None:
+        years = annual.select(annual.credit_code.name("_cc"), annual.year.name("_year"))
+        h = history.select(
+            _cc=history.credit_code.cast("string"),
+            _hyear=history.year.cast("int64"),
+            _hint=history.intensity.cast("float64"),
+        )
+        h = h.join(years, "_cc")
+        h = h.filter((h._hyear >= h._year - 3) & (h._hyear <= h._year - 1) & h._hint.notnull())
+        base = h.group_by("_cc").aggregate(
+            baseline_intensity=h._hint.mean(), history_years=h._hyear.nunique().cast("int64")
+        )
+        e = _left_join(e, base.rename(credit_code="_cc"))
+    else:
+        e = e.mutate(baseline_intensity=_NULL_F, history_years=ibis.null().cast("int64"))
+
+    advancement = ibis.ifelse(
+        e.industry_intensity > 0,
+        e.intensity / e.industry_intensity,
+        _f(1.0),  # an industry with no emissions at all: everyone is at the average
+    )
+    contribution = ibis.ifelse(
+        e.county_tco2 > 0,
+        (e.total_tco2 / e.county_tco2) / (e.gross_output / e.county_gross_output),
+        _f(0.0),
+    )
+    decline = ibis.ifelse(
+        e.baseline_intensity > 0,
+        (e.baseline_intensity - e.intensity) / e.baseline_intensity,
+        _NULL_F,
+    )
+    e = e.mutate(advancement=advancement, contribution=contribution, decline=decline)
+    e = e.mutate(
+        advancement_score=_midrank(-e.advancement, [e.industry_code]),
+        contribution_score=_midrank(-e.contribution, [e.industry_code]),
+        decline_score=ibis.ifelse(
+            e.decline.notnull(),
+            _midrank(e.decline, [e.industry_code, e.decline.isnull()]),
+            _NULL_F,
+        ),
+    )
+    has_decline = e.decline_score.notnull()
+    weight_sum = _f(w_adv + w_con) + ibis.ifelse(has_decline, w_dec, 0.0)
+    weighted = (
+        e.advancement_score * w_adv
+        + e.contribution_score * w_con
+        + e.decline_score.fill_null(0.0) * w_dec
+    )
+    e = e.mutate(score=ibis.ifelse(weight_sum > 0, weighted / weight_sum, _NULL_F))
+    e = e.mutate(
+        position=ibis.ifelse(
+            e.score.notnull(), _midrank(e.score, [e.industry_code, e.score.isnull()]), _NULL_F
+        )
+    )
+    colour = ibis.cases(
+        (e.position <= cut1, "red"),
+        (e.position <= cut2, "yellow"),
+        (e.position <= cut3, "light_green"),
+        else_="dark_green",
+    )
+    b1, b2, b3, b4 = standard.EFFICIENCY_BOUNDS
+    level = ibis.cases(
+        (e.advancement <= b1, 1),
+        (e.advancement <= b2, 2),
+        (e.advancement <= b3, 3),
+        (e.advancement <= b4, 4),
+        else_=5,
+    )
+    e = e.mutate(
+        colour=ibis.ifelse(e.position.notnull(), colour, ibis.null().cast("string")),
+        efficiency_level=ibis.ifelse(
+            e.advancement.notnull(), level.cast("int64"), ibis.null().cast("int64")
+        ),
+    )
+    graded = e.select(
+        "credit_code",
+        "industry_intensity",
+        "industry_enterprises",
+        "county_tco2",
+        "county_gross_output",
+        "baseline_intensity",
+        "history_years",
+        "advancement",
+        "contribution",
+        "decline",
+        "advancement_score",
+        "contribution_score",
+        "decline_score",
+        "score",
+        "position",
+        "colour",
+        "efficiency_level",
+    )
+    return _left_join(annual, graded)
+
+
+def accounts(
+    *,
+    electricity: ir.Table | None,
+    gas: ir.Table | None,
+    coal_oil: ir.Table | None,
+    heat: ir.Table | None,
+    output: ir.Table | None,
+    registry: ir.Table | None = None,
+    history: ir.Table | None = None,
+    factors: FactorTable,
+    year: int,
+    region: str,
+    weights: Sequence[float] = (1.0, 1.0, 1.0),
+    cuts: Sequence[float] = (0.25, 0.5, 0.75),
+) -> ir.Table:
+    """The whole chain, monthly → annual → evaluated; ``registry`` defaults to the inputs' keys."""
+    monthly = monthly_emissions(
+        electricity=electricity,
+        gas=gas,
+        coal_oil=coal_oil,
+        heat=heat,
+        factors=factors,
+        year=year,
+        region=region,
+    )
+    if registry is None:
+        registry = enterprise_keys(electricity, gas, coal_oil, output)
+    annual = annual_accounts(
+        monthly=monthly, output=output, registry=registry, year=year, factors=factors
+    )
+    return evaluate(annual=annual, history=history, weights=weights, cuts=cuts)
+
+
+# --- Sector accounts (the five other domains) --------------------------------------------------
+
+
+def _activity_factor_rows(factors: FactorTable) -> list[dict[str, Any]]:
+    """Every (domain, activity, unit) the table can account, with the multiplier to its unit."""
+    rows = []
+    for a in factors.activities:
+        units = {a.unit: 1.0}
+        units.update({src: m for (src, dst), m in standard.CONVERSIONS.items() if dst == a.unit})
+        for unit, multiplier in units.items():
+            rows.append(
+                {
+                    "_domain": a.domain,
+                    "_activity": a.activity,
+                    "_unit": unit,
+                    "multiplier": float(multiplier),
+                    "factor_unit": a.unit,
+                    "factor": float(a.value),
+                }
+            )
+    return rows
+
+
+def sector_accounts(*, activities: ir.Table, factors: FactorTable, year: int) -> ir.Table:
+    """Emissions of the five non-industrial domains by county and activity (领域碳账户).
+
+    ``activities`` has domain, county_code, year, activity, quantity, unit. Quantities are
+    converted to the factor's unit (kWh → MWh, Nm3 → 10^4Nm3, mu → ha, …) and summed per
+    domain, county and activity; a sink (negative factor) gives negative tCO2. Rows whose
+    activity or unit the table does not know keep their own unit with null factor and tCO2.
+    """
+    rows = _activity_factor_rows(factors)
+    lookup = ibis.memtable(
+        rows
+        or [
+            {
+                "_domain": "",
+                "_activity": "",
+                "_unit": "",
+                "multiplier": 1.0,
+                "factor_unit": "",
+                "factor": 0.0,
+            }
+        ]
+    )
+    a = activities.filter(activities.year.cast("int64") == year)
+    a = a.select(
+        domain=a.domain.cast("string"),
+        county_code=a.county_code.cast("string"),
+        year=a.year.cast("int64"),
+        activity=a.activity.cast("string"),
+        quantity=a.quantity.cast("float64"),
+        unit_in=a.unit.cast("string"),
+    )
+    j = a.left_join(
+        lookup,
+        [a.domain == lookup._domain, a.activity == lookup._activity, a.unit_in == lookup._unit],
+    )
+    j = j.select(
+        "domain",
+        "county_code",
+        "year",
+        "activity",
+        quantity=ibis.ifelse(j.multiplier.notnull(), j.quantity * j.multiplier, j.quantity),
+        unit=j.factor_unit.fill_null(j.unit_in),
+        factor=j.factor,
+    )
+    return j.group_by(["domain", "county_code", "year", "activity", "unit"]).aggregate(
+        quantity=j.quantity.sum(),
+        factor=j.factor.max(),
+        tco2=(j.quantity * j.factor).sum(),
+    )
+
+
+# --- Records, explanation and the run report ---------------------------------------------------
+
+
+def _num(value: Any) -> float | None:
+    if value is None:
+        return None
+    number = float(value)
+    return None if math.isnan(number) else number
+
+
+def _r(value: Any, digits: int = 6) -> float | None:
+    number = _num(value)
+    return None if number is None else round(number, digits)
+
+
+def problems_of(row: Mapping[str, Any]) -> list[dict[str, str]]:
+    """The problems of one annual row, as [{"code", "detail"}] (details in English)."""
+    found: list[dict[str, str]] = []
+    if row.get("missing_months"):
+        found.append(
+            {
+                "code": "missing_months",
+                "detail": f"energy reported for {row.get('months_reported', 0)} of 12 months",
+            }
+        )
+    if row.get("negative_readings"):
+        found.append(
+            {
+                "code": "negative_readings",
+                "detail": f"{row['negative_readings']} negative readings were not used",
+            }
+        )
+    if row.get("no_industry"):
+        found.append({"code": "no_industry", "detail": "no industry code: no benchmark"})
+    if row.get("no_county"):
+        found.append({"code": "no_county", "detail": "no county: no regional contribution"})
+    if row.get("zero_output"):
+        found.append(
+            {
+                "code": "zero_output",
+                "detail": (
+                    f"value added {_r(row.get('value_added'), 4)}, gross output "
+                    f"{_r(row.get('gross_output'), 4)} (10^4 yuan): intensity undefined"
+                ),
+            }
+        )
+    if row.get("missing_output_months"):
+        found.append(
+            {
+                "code": "missing_output_months",
+                "detail": f"output reported for {row.get('output_months', 0)} of 12 months",
+            }
+        )
+    return found
+
+
+def explanation_of(
+    row: Mapping[str, Any],
+    *,
+    weights: Sequence[float],
+    cuts: Sequence[float],
+    grid: GridChoice | None = None,
+) -> dict[str, Any]:
+    """The numbers behind each dimension of one evaluated row (for "explain my grade")."""
+    total = _num(row.get("total_tco2")) or 0.0
+    county_tco2 = _num(row.get("county_tco2"))
+    county_output = _num(row.get("county_gross_output"))
+    gross = _num(row.get("gross_output"))
+    explanation: dict[str, Any] = {
+        "factor_version": row.get("factor_version"),
+        "rule": {
+            "weights": {
+                "advancement": float(weights[0]),
+                "contribution": float(weights[1]),
+                "decline": float(weights[2]),
+            },
+            "cuts": [float(c) for c in cuts],
+            "ranking": "mid-rank percentile within the industry, among graded enterprises",
+        },
+        "advancement": {
+            "intensity": _r(row.get("intensity")),
+            "industry_intensity": _r(row.get("industry_intensity")),
+            "industry_enterprises": row.get("industry_enterprises"),
+            "ratio": _r(row.get("advancement")),
+            "score": _r(row.get("advancement_score")),
+        },
+        "contribution": {
+            "tco2": _r(total),
+            "county_tco2": _r(county_tco2),
+            "emissions_share": _r(total / county_tco2) if county_tco2 else None,
+            "gross_output": _r(gross),
+            "county_gross_output": _r(county_output),
+            "output_share": _r(gross / county_output) if gross and county_output else None,
+            "ratio": _r(row.get("contribution")),
+            "score": _r(row.get("contribution_score")),
+        },
+        "decline": {
+            "available": _num(row.get("decline")) is not None,
+            "baseline_intensity": _r(row.get("baseline_intensity")),
+            "history_years": row.get("history_years"),
+            "intensity": _r(row.get("intensity")),
+            "decline": _r(row.get("decline")),
+            "score": _r(row.get("decline_score")),
+        },
+        "score": _r(row.get("score")),
+        "position": _r(row.get("position")),
+        "colour": row.get("colour"),
+        "efficiency_code": {
+            "L": _r(row.get("intensity")),
+            "industry_average_L": _r(row.get("industry_intensity")),
+            "K": _r(row.get("advancement")),
+            "level": row.get("efficiency_level"),
+            "bounds": list(standard.EFFICIENCY_BOUNDS),
+        },
+    }
+    if grid is not None:
+        explanation["grid_factor"] = grid.as_dict()
+    return explanation
+
+
+def to_records(
+    table: ir.Table,
+    *,
+    weights: Sequence[float] = (1.0, 1.0, 1.0),
+    cuts: Sequence[float] = (0.25, 0.5, 0.75),
+    grid: GridChoice | None = None,
+) -> list[dict[str, Any]]:
+    """Execute an evaluated table; one dict per enterprise, with by_source, problems and
+    explanation added and NaN turned into None."""
+    result = table.order_by("credit_code").to_pyarrow().to_pylist()
+    records = []
+    for row in result:
+        for key, value in row.items():
+            if isinstance(value, float) and math.isnan(value):
+                row[key] = None
+        row["by_source"] = {
+            source: round(row[f"{source}_tco2"] or 0.0, 6)
+            for source in standard.SOURCES
+            if row.get(f"{source}_tco2")
+        }
+        row["problems"] = problems_of(row)
+        row["explanation"] = explanation_of(row, weights=weights, cuts=cuts, grid=grid)
+        records.append(row)
+    return records
+
+
+def run_report(records: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+    """Counts for the run's report: enterprises, graded, by colour, by level, by problem."""
+    report: dict[str, Any] = {
+        "enterprises": 0,
+        "graded": 0,
+        "total_tco2": 0.0,
+        "colours": {},
+        "levels": {},
+        "problems": {},
+    }
+    for r in records:
+        report["enterprises"] += 1
+        report["total_tco2"] += float(r.get("total_tco2") or 0.0)
+        if r.get("colour"):
+            report["graded"] += 1
+            report["colours"][r["colour"]] = report["colours"].get(r["colour"], 0) + 1
+        if r.get("efficiency_level"):
+            level = str(r["efficiency_level"])
+            report["levels"][level] = report["levels"].get(level, 0) + 1
+        for p in r.get("problems") or problems_of(r):
+            report["problems"][p["code"]] = report["problems"].get(p["code"], 0) + 1
+    report["total_tco2"] = round(report["total_tco2"], 6)
+    return report
