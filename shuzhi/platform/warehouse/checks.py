@@ -308,10 +308,17 @@ class ColumnChecker:
         if len(distinct) * 2 > len(column):
             return self._check_cells(column)
         outcome = self._check_cells(distinct)
+        indices = encoded.indices
+        if not pc.any(outcome.invalid).as_py():  # the usual case: no reason to spread
+            return ColumnCheck(
+                pc.take(outcome.values, indices),
+                _mask(len(column), []),
+                pa.nulls(len(column), pa.string()),
+            )
         return ColumnCheck(
-            pc.take(outcome.values, encoded.indices),
-            pc.take(outcome.invalid, encoded.indices),
-            pc.take(outcome.reasons, encoded.indices),
+            pc.take(outcome.values, indices),
+            pc.take(outcome.invalid, indices),
+            pc.take(outcome.reasons, indices),
         )
 
     def _check_cells(self, column: pa.Array) -> ColumnCheck:
@@ -373,11 +380,13 @@ class ColumnChecker:
     def _vectorised(self, text: pa.Array, empty: pa.Array) -> tuple[pa.Array, pa.Array, pa.Array]:
         fast, fast_values = self._fast(text)
         fast = pc.and_(pc.fill_null(fast, False), pc.invert(empty))
-        values = pc.if_else(fast, fast_values, pa.scalar(None, self.type))
-        slow = pc.and_(pc.invert(fast), pc.invert(empty))
         n = len(text)
         invalid = _mask(n, [])
         reasons = pa.nulls(n, pa.string())
+        if pc.all(fast).as_py():  # the usual case: every cell plainly good, nothing to mask
+            return fast_values, invalid, reasons
+        values = pc.if_else(fast, fast_values, pa.scalar(None, self.type))
+        slow = pc.and_(pc.invert(fast), pc.invert(empty))
         if not pc.any(slow).as_py():
             return values, invalid, reasons
         slow_index = pc.indices_nonzero(slow).to_pylist()
@@ -412,7 +421,14 @@ class ColumnChecker:
         if kind in ("integer", "decimal"):
             shape = _FAST_INTEGER if kind == "integer" else _FAST_DECIMAL
             fast = pc.match_substring_regex(text, shape)
-            numbers = pc.cast(pc.if_else(fast, text, pa.scalar(None, pa.string())), self.type)
+            # Only cells of the plain shape are cast (the rest would fail the cast); when all
+            # are (nulls aside, which cast to null), the text is cast as it is.
+            shaped = (
+                text
+                if pc.all(fast).as_py()
+                else pc.if_else(fast, text, pa.scalar(None, pa.string()))
+            )
+            numbers = pc.cast(shaped, self.type)
             fast = pc.and_(fast, self._in_range(numbers))
             if spec.code_values is not None:
                 codes = pa.array(sorted(spec.code_values), pa.string())

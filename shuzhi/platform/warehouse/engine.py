@@ -285,15 +285,24 @@ class _StreamingInsert:
 
     def _write(self) -> None:
         assert self.schema is not None
+        cursor: duckdb.DuckDBPyConnection | None = None
         try:
+            # The writer's own connection to the same database, where DuckDB may append the
+            # rows in any order: every row carries its source row number ("__row"), which is
+            # what readers order by, and an unordered append lets both cores write at once.
+            cursor = self.con.cursor()
+            cursor.execute("SET preserve_insertion_order = false")
             # One statement per segment: each one's rows are compressed and written when it
             # ends, while the next segment is still being read and checked.
             while not self.ended:
                 stream = pa.RecordBatchReader.from_batches(self.schema, self._batches())
-                _insert_stream(self.con, self.table, stream)
+                _insert_stream(cursor, self.table, stream)
         except BaseException as error:  # raised in the calling thread
             self.failure = error
         finally:
+            if cursor is not None:
+                with suppress(duckdb.Error):
+                    cursor.close()
             self.finished.set()
 
     def _raise_failure(self) -> None:
@@ -685,24 +694,23 @@ def ingest_file(
                         progress(rows_in)
             with pa.memory_map(str(spilled)) as source:
                 _insert_quarantine(con, quarantine_staging, fields, pa.ipc.open_stream(source))
-        if key_fields:
+        # One scan measures quality and counts the distinct hashes of the key: as many as
+        # rows means no key repeats (equal keys hash alike), which is the usual case. Fewer
+        # (a repeated key, or very rarely two keys with one hash) calls the exact pass.
+        key_columns = _key_columns(fields, key_fields)
+        found = _measures(con, loaded_staging, fields, key_columns)
+        if key_fields and found["key_hashes"] != found["rows"]:
             _quarantine_duplicates(con, loaded_staging, quarantine_staging, fields, key_fields)
-        rows_loaded = _count(con, loaded_staging)
+            found = _measures(con, loaded_staging, fields, [])
+        rows_loaded = found["rows"]
         rows_quarantined = _count(con, quarantine_staging)
         if rows_in != rows_loaded + rows_quarantined:
             raise AssertionError(
                 f"counts do not reconcile: {rows_in} rows in, {rows_loaded} loaded, "
                 f"{rows_quarantined} quarantined"
             )
-        scores = _quality(
-            warehouse,
-            loaded_staging,
-            quarantine_staging,
-            fields,
-            key_fields,
-            timeliness=None,
-            keys_unique=True,  # the duplicate pass above left one row per key
-        )
+        # the duplicate pass left one row per key
+        scores = _scores(found, rows_quarantined, rows_loaded, timeliness=None)
         with _transaction(con):
             con.execute(f"ALTER TABLE {_quote(loaded_staging)} RENAME TO {_quote(loaded)}")
             con.execute(f"ALTER TABLE {_quote(quarantine_staging)} RENAME TO {_quote(quarantine)}")
@@ -819,41 +827,54 @@ def _share(part: int, whole: int) -> float:
     return part / whole if whole else 1.0
 
 
-def _quality(
-    warehouse: Warehouse,
-    loaded: str,
-    quarantine: str,
-    fields: Sequence[FieldSpec],
-    key_fields: Sequence[str],
-    *,
-    timeliness: float | None,
-    keys_unique: bool = False,
-) -> dict[str, float]:
-    table = _table(warehouse, loaded)
-    coded = [spec for spec in fields if spec.code_values is not None and not spec.encrypted]
-    measures = {"rows": table.count()}
-    for index, spec in enumerate(fields):
-        measures[f"filled_{index}"] = table[spec.name].count()
-    for index, spec in enumerate(coded):
-        column = table[spec.name]
-        text = column if spec.data_type == "string" else column.cast("string")
-        codes = sorted(spec.code_values or ())
-        measures[f"coded_{index}"] = column.count()
-        measures[f"in_table_{index}"] = text.isin(codes).sum() if codes else ibis.literal(0)
-    found = table.aggregate(**measures).to_pyarrow().to_pylist()[0]
-    rows = int(found["rows"])
-    filled = sum(int(found[f"filled_{i}"] or 0) for i in range(len(fields)))
-    coded_values = sum(int(found[f"coded_{i}"] or 0) for i in range(len(coded)))
-    in_table = sum(int(found[f"in_table_{i}"] or 0) for i in range(len(coded)))
-    quarantined = _count(warehouse.duckdb, quarantine)
+def _key_columns(fields: Sequence[FieldSpec], key_fields: Sequence[str]) -> list[str]:
+    """The stored columns that hold the key: the token column for an encrypted key field."""
     by_name = {spec.name: spec for spec in fields}
-    if key_fields and not keys_unique:
-        keys = [by_name[key].token_column if by_name[key].encrypted else key for key in key_fields]
-        distinct = int(table.select(*keys).distinct().count().to_pyarrow().as_py())
-    else:
-        distinct = rows
+    return [by_name[key].token_column if by_name[key].encrypted else key for key in key_fields]
+
+
+def _measures(
+    con: duckdb.DuckDBPyConnection,
+    loaded: str,
+    fields: Sequence[FieldSpec],
+    key_columns: Sequence[str],
+) -> dict[str, int]:
+    """Counts behind the quality of a loaded table, in one scan.
+
+    ``rows``, ``filled_<i>`` (non-null cells of field i), ``coded_<j>`` and ``in_table_<j>``
+    (non-null values of the j-th coded, unencrypted field, and those in its code table), and,
+    with ``key_columns``, ``key_hashes``: the distinct hashes of the key.
+    """
+    coded = [spec for spec in fields if spec.code_values is not None and not spec.encrypted]
+    measures = ["count(*) AS rows"]
+    for index, spec in enumerate(fields):
+        measures.append(f"count({_quote(spec.name)}) AS filled_{index}")
+    for index, spec in enumerate(coded):
+        column = _quote(spec.name)
+        text = column if spec.data_type == "string" else f"CAST({column} AS VARCHAR)"
+        codes = ", ".join(_literal(code) for code in sorted(spec.code_values or ()))
+        measures.append(f"count({column}) AS coded_{index}")
+        in_table = f"count_if({text} IN ({codes}))" if codes else "0"
+        measures.append(f"{in_table} AS in_table_{index}")
+    if key_columns:
+        keys = ", ".join(_quote(column) for column in key_columns)
+        measures.append(f"count(DISTINCT hash({keys})) AS key_hashes")
+    cursor = con.execute(f"SELECT {', '.join(measures)} FROM {_quote(loaded)}")  # noqa: S608
+    names = [column[0] for column in cursor.description or ()]
+    found = cursor.fetchone() or ()
+    return {name: int(value or 0) for name, value in zip(names, found, strict=True)}
+
+
+def _scores(
+    found: dict[str, int], quarantined: int, distinct: int, *, timeliness: float | None
+) -> dict[str, float]:
+    """The quality shares and score from ``_measures``, the quarantined rows and distinct keys."""
+    rows = found["rows"]
+    filled = sum(value for name, value in found.items() if name.startswith("filled_"))
+    coded_values = sum(value for name, value in found.items() if name.startswith("coded_"))
+    in_table = sum(value for name, value in found.items() if name.startswith("in_table_"))
     result = {
-        "completeness": _share(filled, rows * len(fields)),
+        "completeness": _share(filled, rows * sum(name.startswith("filled_") for name in found)),
         "validity": _share(rows, rows + quarantined),
         "uniqueness": _share(distinct, rows),
         "code_table_consistency": _share(in_table, coded_values),
@@ -867,3 +888,26 @@ def _quality(
     total = sum(weights.values())
     result["score"] = round(100 * sum(result[k] * w for k, w in weights.items()) / total, 2)
     return result
+
+
+def _quality(
+    warehouse: Warehouse,
+    loaded: str,
+    quarantine: str,
+    fields: Sequence[FieldSpec],
+    key_fields: Sequence[str],
+    *,
+    timeliness: float | None,
+) -> dict[str, float]:
+    if not warehouse.has_table(loaded):
+        raise LookupError(f"no table {loaded!r} in the warehouse")
+    con = warehouse.duckdb
+    found = _measures(con, loaded, fields, [])
+    distinct = found["rows"]
+    if key_fields:
+        keys = ", ".join(_quote(column) for column in _key_columns(fields, key_fields))
+        counted = con.execute(
+            f"SELECT count(*) FROM (SELECT DISTINCT {keys} FROM {_quote(loaded)})"  # noqa: S608
+        ).fetchone()
+        distinct = int(counted[0]) if counted else 0
+    return _scores(found, _count(con, quarantine), distinct, timeliness=timeliness)

@@ -228,71 +228,119 @@ def _csv_batches(path: Path, columns: list[str], encoding: str | None) -> Iterat
             ) from None
 
 
-def _record_end(text: str, quotes_before: int) -> int:
-    """Where the last complete record of ``text`` ends (after its newline), or 0 if none does.
+def _record_end(data: bytes, quotes_before: int) -> int:
+    """Where the last complete record of ``data`` ends (after its newline), or 0 if none does.
 
     A newline ends a record when an even number of quotes precede it: RFC 4180 escapes a quote
-    by doubling it, so inside a quoted value the count is odd.
+    by doubling it, so inside a quoted value the count is odd. (In UTF-8 neither byte occurs
+    inside a multi-byte character, so counting bytes counts characters.)
     """
-    quotes = quotes_before + text.count('"')
-    end = len(text)
+    quotes = quotes_before + data.count(b'"')
+    end = len(data)
     while True:
-        newline = text.rfind("\n", 0, end)
+        newline = data.rfind(b"\n", 0, end)
         if newline < 0:
             return 0
-        quotes -= text.count('"', newline + 1, end)
+        quotes -= data.count(b'"', newline + 1, end)
         if quotes % 2 == 0:
             return newline + 1
         end = newline
 
 
-def _csv_pieces(path: Path, encoding: str) -> Iterator[str]:
-    """Decode the file strictly and cut it into pieces of whole records, about a chunk each.
+_UTF8_BOM = codecs.BOM_UTF8
+
+
+def _newlines_before(path: Path, size: int) -> int:
+    """How many newline bytes the first ``size`` bytes of the file hold (for error messages)."""
+    count = 0
+    with path.open("rb") as raw:
+        while size > 0:
+            data = raw.read(min(_CHUNK, size))
+            if not data:
+                break
+            count += data.count(b"\n")
+            size -= len(data)
+    return count
+
+
+def _csv_pieces(path: Path, encoding: str) -> Iterator[bytes]:
+    """Decode the file strictly and cut it into UTF-8 pieces of whole records, about a chunk each.
 
     Reading, decoding and cutting here (rather than letting Arrow read the file) keeps memory
-    to about one chunk: Arrow's own reader reads ahead as far as it can.
+    to about one chunk: Arrow's own reader reads ahead as far as it can. A UTF-8 file is only
+    validated (its bytes are already what Arrow reads), and its lines are counted only when
+    an error needs a line number; other encodings are re-encoded, counting lines as they go.
     """
     decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
-    pending = ""
-    line = 1  # the line that ``pending`` starts on
+    passthrough = codecs.lookup(encoding).name == "utf-8"
+    pending = b""
+    handed = 0  # bytes of the file handed out before ``pending`` (after any BOM)
+    skipped = 0  # the length of the BOM removed at the start
+    counted_line = 1  # the line that ``pending`` starts on, when counting as we go
     quotes = 0  # quotes in the text already handed out
-    last_quote_line = 0
+    last_quote_at = 0  # where the last quote handed out sits (an offset, like ``handed``)
+    last_quote_line = 0  # its line, when counting as we go
     first = True
+
+    def line_at(offset: int, newlines_after: int = 0) -> int:
+        """The line of a place ``newlines_after`` newlines after the start of ``pending``."""
+        if passthrough:
+            return 1 + _newlines_before(path, skipped + offset) + newlines_after
+        return counted_line + newlines_after
+
     with path.open("rb") as raw:
         while True:
             data = raw.read(_CHUNK)
             end_of_file = not data
             try:
-                text = decoder.decode(data, final=end_of_file)
+                if not passthrough:
+                    text = decoder.decode(data, final=end_of_file).encode("utf-8")
+                else:
+                    # ASCII needs no check (unless a character was cut at the last chunk's end)
+                    if not data.isascii() or decoder.getstate()[0] or end_of_file:
+                        decoder.decode(data, final=end_of_file)
+                    text = data
             except UnicodeDecodeError as exc:
-                before = pending.count("\n") + bytes(exc.object[: exc.start]).count(b"\n")
-                raise _Undecodable(line + before, exc.object[exc.start]) from None
+                before = pending.count(b"\n") + bytes(exc.object[: exc.start]).count(b"\n")
+                raise _Undecodable(line_at(handed, before), exc.object[exc.start]) from None
             if first and text:
-                text = text.removeprefix("\ufeff")
+                stripped = text.removeprefix(_UTF8_BOM)
+                skipped = len(text) - len(stripped)
+                text = stripped
                 first = False
-            if "\x00" in text:
-                before = pending.count("\n") + text[: text.index("\x00")].count("\n")
+            if b"\x00" in text:
+                before = pending.count(b"\n") + text[: text.index(b"\x00")].count(b"\n")
                 raise IngestError(
                     path.name,
                     "NUL byte in the text (is it UTF-16? save it as UTF-8)",
-                    line=line + before,
+                    line=line_at(handed, before),
                 )
             pending += text
             cut = len(pending) if end_of_file else _record_end(pending, quotes)
             if cut:
                 piece, pending = pending[:cut], pending[cut:]
-                count = piece.count('"')
+                count = piece.count(b'"')
                 if count:
-                    last_quote_line = line + piece[: piece.rindex('"')].count("\n")
+                    last_quote_at = handed + piece.rindex(b'"')
                     quotes += count
+                    if not passthrough:
+                        last_quote_line = counted_line + piece[: last_quote_at - handed].count(
+                            b"\n"
+                        )
                 if end_of_file and quotes % 2:
                     raise IngestError(
                         path.name,
                         'a quoted value starts here and is never closed (unbalanced ")',
-                        line=last_quote_line,
+                        line=(
+                            1 + _newlines_before(path, skipped + last_quote_at)
+                            if passthrough
+                            else last_quote_line
+                        ),
                     )
                 yield piece
-                line += piece.count("\n")
+                handed += len(piece)
+                if not passthrough:
+                    counted_line += piece.count(b"\n")
             if end_of_file:
                 break
 
@@ -310,10 +358,11 @@ def _csv_batches_as(path: Path, columns: list[str], encoding: str) -> Iterator[p
     for piece in _csv_pieces(path, encoding):
         with_header = positions is None
         if positions is None:
-            piece = piece.lstrip(_HEADER_BLANKS)  # blank lines before the header
-            if not piece:
+            text = piece.decode("utf-8").lstrip(_HEADER_BLANKS)  # blank lines before the header
+            if not text:
                 continue
-            header = next(csv.reader(io.StringIO(piece)))
+            piece = text.encode("utf-8")
+            header = next(csv.reader(io.StringIO(text)))
             positions = _header_positions(path.name, header, columns)
             names = [f"c{i}" for i in range(len(header))]
             options = {
@@ -329,10 +378,9 @@ def _csv_batches_as(path: Path, columns: list[str], encoding: str) -> Iterator[p
                     quoted_strings_can_be_null=False,
                 ),
             }
-        data = piece.encode("utf-8")
-        options["read_options"].block_size = max(len(data) + 1, 2 * _CHUNK)
+        options["read_options"].block_size = max(len(piece) + 1, 2 * _CHUNK)
         try:
-            table = pa_csv.read_csv(pa.py_buffer(data), **options)
+            table = pa_csv.read_csv(pa.py_buffer(piece), **options)
         except pa.ArrowInvalid as error:
             if not bad_rows:
                 raise IngestError(path.name, f"cannot be read as CSV: {error}") from None
