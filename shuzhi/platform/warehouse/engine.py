@@ -379,7 +379,6 @@ class _BatchLoader:
         self.fields = list(fields)
         self.cipher = cipher
         self.checkers = [ColumnChecker(spec) for spec in self.fields]
-        self.names = pa.array([spec.name for spec in self.fields], pa.string())
         self.spill_schema = _spill_schema(self.fields)
 
     def split(self, batch: pa.RecordBatch, first_row: int) -> tuple[pa.Table, pa.Table]:
@@ -391,34 +390,34 @@ class _BatchLoader:
             else checker.check(batch.column(spec.name))
             for checker, spec in zip(self.checkers, self.fields, strict=True)
         ]
-        # (rows that failed, index of their first failing field, its reason), once any fail
-        failure: tuple[pa.Array, pa.Array, pa.Array] | None = None
-        for index, check in enumerate(checked):
-            if not pc.any(check.invalid).as_py():
-                continue
-            position = pa.scalar(index, pa.int32())
-            if failure is None:
-                unset = pa.scalar(None, pa.int32())
-                failure = (check.invalid, pc.if_else(check.invalid, position, unset), check.reasons)
-                continue
-            bad, field_index, reason = failure
-            first = pc.and_(check.invalid, pc.invert(bad))  # the first failing field wins
-            failure = (
-                pc.or_(bad, check.invalid),
-                pc.if_else(first, position, field_index),
-                pc.if_else(first, check.reasons, reason),
-            )
+        failing = [check for check in checked if pc.any(check.invalid).as_py()]
         values = [check.values for check in checked]
-        if failure is None:
+        if not failing:
             return self._loaded(rows, values), self.spill_schema.empty_table()
-        bad, field_index, reason = failure
+        bad = failing[0].invalid
+        for check in failing[1:]:
+            bad = pc.or_(bad, check.invalid)
+        # Bad rows are few: their first failing field (the first in field order wins) and its
+        # reason are picked among them only, not over the whole batch.
+        where = pc.indices_nonzero(bad)
+        first_field: list[str | None] = [None] * len(where)
+        first_reason: list[str | None] = [None] * len(where)
+        for spec, check in zip(self.fields, checked, strict=True):
+            if not any(check is other for other in failing):
+                continue
+            flags = pc.take(check.invalid, where).to_pylist()
+            reasons = pc.take(check.reasons, where).to_pylist()
+            for i, (flag, reason) in enumerate(zip(flags, reasons, strict=True)):
+                if flag and first_field[i] is None:
+                    first_field[i] = spec.name
+                    first_reason[i] = reason
         good = pc.invert(bad)
         loaded = self._loaded(pc.filter(rows, good), [pc.filter(column, good) for column in values])
         quarantined = self._quarantined(
-            pc.filter(rows, bad),
-            pc.take(self.names, pc.filter(field_index, bad)),
-            pc.filter(reason, bad),
-            batch.filter(bad),
+            pc.take(rows, where),
+            pa.array(first_field, pa.string()),
+            pa.array(first_reason, pa.string()),
+            batch.take(where),
         )
         return loaded, quarantined
 
