@@ -1,6 +1,6 @@
 """The demo city's catalogued datasets (演示数据目录), as plain data.
 
-Sixteen datasets that a Quzhou-like city shares: who owns each one (by department suffix, see
+Eighteen datasets that a Quzhou-like city shares: who owns each one (by department suffix, see
 ``people.DEPARTMENTS``), how it is graded and shared, and its fields. The ``shuzhi demo``
 command registers and publishes them through the catalogue services; ``rows.py`` generates
 their data. Pure Python, no Django.
@@ -14,7 +14,7 @@ True
 >>> [d.code for d in DATASETS if d.grade == 4 and d.open_attribute != "closed"]
 []
 >>> len(DATASETS), len({d.code for d in DATASETS})
-(16, 16)
+(18, 18)
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ CITY_DIVISION: Final = "330800"  # every demo dataset covers the whole city
 
 # Units (计量单位) as the catalogue shows them.
 KWH, M3, TONNE, YUAN, WAN_YUAN, SQM = "kWh", "m³", "t", "元", "万元", "m²"
+GJ = "GJ"
 UG_M3, MG_M3, MG_L = "μg/m³", "mg/m³", "mg/L"
 
 
@@ -276,6 +277,7 @@ _PERSONAL_VERIFY = (
 _CONTACTS: Final[dict[str, tuple[str, str]]] = {
     "AMR": ("徐立新", "0570-8000101"),
     "EIB": ("郑晓峰", "0570-8000102"),
+    "DRC": ("吴志强", "0570-8000108"),
     "FIN": ("汪丽娟", "0570-8000103"),
     "HRS": ("毛建国", "0570-8000104"),
     "BDB": ("祝文斌", "0570-8000105"),
@@ -771,6 +773,80 @@ PATENT = DatasetDef(
     ),
 )
 
+ENTERPRISE_HEAT_EXPORT = DatasetDef(
+    code="enterprise_heat_export_monthly",
+    name="企业外购热力与能源输出情况",
+    name_en="Monthly purchased heat, exported energy and gasoline of enterprises",
+    owner="EIB",
+    description=(
+        "重点用能企业按月填报的外购热力、输出电力（如余热发电、屋顶光伏上网）、输出热力和"
+        "汽油消费量，与用电、用气、用煤用油数据一起用于企业碳账户核算。"
+    ),
+    theme="energy",
+    frequency="monthly",
+    share_attribute="conditional",
+    share_condition=_ENTERPRISE_OPERATING,
+    open_attribute="closed",
+    grade=2,
+    tags=("能源", "碳账户", "重点用能单位"),
+    warehouses=("industry", "environment"),
+    fields=(
+        *_enterprise_keys(),
+        _month(),
+        _quantity("heat_purchased_gj", "外购热力", "Purchased heat", GJ, grade=2),
+        _quantity("electricity_exported_kwh", "输出电量", "Electricity exported", KWH, grade=2),
+        _quantity("heat_exported_gj", "输出热力", "Heat exported", GJ, grade=2),
+        _quantity("gasoline_t", "汽油", "Gasoline", TONNE, grade=2),
+    ),
+)
+
+CARBON_SECTOR_ACTIVITY = DatasetDef(
+    code="carbon_sector_activity",
+    name="碳账户领域活动数据",
+    name_en="Activity data of the carbon-account domains",
+    owner="DRC",
+    description=(
+        "能源、建筑、交通、农业（林业）和居民生活五个领域按区县、年度汇总的活动水平数据"
+        "（如公共建筑用电量、机动车燃油消费量、化肥施用量、森林面积、居民生活用气量），"
+        "由发改部门会同统计、住建、交通、农业农村、林业等部门归集，用于领域碳账户核算。"
+    ),
+    theme="energy",
+    frequency="yearly",
+    share_attribute="unconditional",
+    open_attribute="open",
+    grade=1,
+    tags=("碳账户", "双碳", "统计"),
+    warehouses=("environment",),
+    fields=(
+        _text("domain", "领域", "Domain", nullable=False, is_key=True),
+        FieldDef(
+            "county_code",
+            "区县",
+            "County (GB/T 2260)",
+            "string",
+            1,
+            semantic_type="division_code",
+            nullable=False,
+            is_key=True,
+            code_table="gbt2260",
+        ),
+        FieldDef(
+            "year",
+            "年度",
+            "Year",
+            "integer",
+            1,
+            nullable=False,
+            is_key=True,
+            min_value=Decimal(2000),
+            max_value=Decimal(2100),
+        ),
+        _text("activity", "活动", "Activity", nullable=False, is_key=True),
+        _quantity("quantity", "活动水平", "Quantity", "", nullable=False),
+        _text("unit", "计量单位", "Unit", nullable=False),
+    ),
+)
+
 DATASETS: Final[tuple[DatasetDef, ...]] = (
     ENTERPRISE_REGISTRY,
     ENTERPRISE_ELECTRICITY,
@@ -788,6 +864,8 @@ DATASETS: Final[tuple[DatasetDef, ...]] = (
     SERVICE_CASE,
     HOTLINE,
     PATENT,
+    ENTERPRISE_HEAT_EXPORT,
+    CARBON_SECTOR_ACTIVITY,
 )
 BY_CODE: Final[dict[str, DatasetDef]] = {d.code: d for d in DATASETS}
 
@@ -800,6 +878,11 @@ LINEAGE: Final[tuple[LineageDef, ...]] = (
     LineageDef(
         "enterprise_registry",
         "enterprise_electricity_monthly",
+        "按统一社会信用代码关联登记信息，补全企业名称、所在区县和行业代码",
+    ),
+    LineageDef(
+        "enterprise_registry",
+        "enterprise_heat_export_monthly",
         "按统一社会信用代码关联登记信息，补全企业名称、所在区县和行业代码",
     ),
     LineageDef(

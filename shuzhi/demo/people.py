@@ -46,6 +46,9 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
     DemoAccount("steward", "数据管理员", "data_steward", "330800-BDB", "city big-data bureau"),
     DemoAccount("amr_steward", "市场监管数据管理员", "data_steward", "330800-AMR", ""),
     DemoAccount("eib_steward", "经信数据管理员", "data_steward", "330800-EIB", "energy, output"),
+    DemoAccount(
+        "drc_steward", "发改委数据管理员", "data_steward", "330800-DRC", "carbon accounts (碳账户)"
+    ),
     DemoAccount("fin_steward", "财政数据管理员", "data_steward", "330800-FIN", "tax, real estate"),
     DemoAccount("hrs_steward", "人社数据管理员", "data_steward", "330800-HRS", "social insurance"),
     DemoAccount("eeb_steward", "生态环境数据管理员", "data_steward", "330800-EEB", "air, water"),

@@ -40,11 +40,14 @@ from .synth import REFERENCE_DATE, EnterpriseRecord, ResidentRecord
 
 __all__ = [
     "ENCODINGS",
+    "ENERGY_MONTHS",
     "GENERATORS",
     "MONTHS",
     "QUARTERS",
+    "YEARS",
     "Row",
     "TimeShift",
+    "carbon_quirks",
     "dataset_rows",
     "write_demo_files",
 ]
@@ -56,6 +59,14 @@ Generator = Callable[..., Iterator[Row]]
 MONTHS: Final = tuple(date(year, month, 1) for year in (2023, 2024) for month in range(1, 13))
 QUARTERS: Final = tuple(m for m in MONTHS if m.month in (1, 4, 7, 10))
 WINDOW_START: Final = MONTHS[0]
+# The carbon account's inputs (energy, output) reach 36 months back: once the window is moved
+# to end at any month (``TimeShift``), it still holds two complete calendar years, the year
+# accounted and the one before it that the historical decline (历史下降法) compares with.
+ENERGY_MONTHS: Final = tuple(
+    date(year, month, 1) for year in (2022, 2023, 2024) for month in range(1, 13)
+)
+# The years of the yearly statistics (the carbon domains' activity data).
+YEARS: Final = (2022, 2023, 2024)
 
 # One file is GB18030, as many county systems still export, to exercise that reading path.
 ENCODINGS: Final[dict[str, str]] = {"hotline_12345": "gb18030"}
@@ -347,10 +358,69 @@ def _capital(e: EnterpriseRecord) -> float:
     return float(e.registered_capital_10k_yuan)
 
 
-def _open_months(e: EnterpriseRecord) -> list[tuple[int, date]]:
-    """(months since the window opened, month) for each month the entity existed."""
+def _open_months(e: EnterpriseRecord, quirks: dict[str, str]) -> list[tuple[int, date]]:
+    """(months since the window opened, month) for each month the entity reported.
+
+    The carbon account's window (``ENERGY_MONTHS``), from the month the entity was
+    established; an entity with gaps in its reporting (``carbon_quirks``) skips three months
+    of every twelve, so that any calendar year of the moved window misses some.
+    """
     first = e.established_on.replace(day=1)
-    return [(i, m) for i, m in enumerate(MONTHS) if m >= first]
+    gaps = quirks.get(e.credit_code) == MISSING_MONTHS
+    return [
+        (i, m)
+        for i, m in enumerate(ENERGY_MONTHS)
+        if m >= first and not (gaps and i % 12 in _GAP_MONTHS)
+    ]
+
+
+# --- The carbon account's awkward cases -------------------------------------------------------
+
+# Real reporting has holes that an accounting run must name rather than grade over: an
+# enterprise that skipped months, one whose rows carry no industry code, one that reported no
+# output at all. (A negative reading is one of the spoiled rows, quarantined on ingestion.)
+MISSING_MONTHS: Final = "missing_months"
+NO_INDUSTRY: Final = "no_industry"
+ZERO_OUTPUT: Final = "zero_output"
+_GAP_MONTHS: Final = frozenset({3, 4, 5})  # positions within each twelve months of the window
+_GAPS_EVERY: Final = 40  # one industrial company in forty has gaps
+
+
+@lru_cache(maxsize=2)
+def carbon_quirks(scale: int, seed: int) -> dict[str, str]:
+    """Credit code → awkward case, among the industrial companies open for the whole window.
+
+    The first such company reports no industry code, the second no output; one in forty
+    (from the eighth) skips months.
+
+    >>> quirks = carbon_quirks(1, 2022)
+    >>> sorted(set(quirks.values()))
+    ['missing_months', 'no_industry', 'zero_output']
+    >>> sum(q == MISSING_MONTHS for q in quirks.values()) >= 3
+    True
+    """
+    found: dict[str, str] = {}
+    candidates = (
+        e
+        for e in _enterprises(scale, seed)
+        if _operating(e) and _company(e) and _industrial(e) and e.established_on < ENERGY_MONTHS[0]
+    )
+    for index, e in enumerate(candidates):
+        if index == 0:
+            found[e.credit_code] = NO_INDUSTRY
+        elif index == 1:
+            found[e.credit_code] = ZERO_OUTPUT
+        elif index % _GAPS_EVERY == 7:
+            found[e.credit_code] = MISSING_MONTHS
+    return found
+
+
+def _carbon_columns(e: EnterpriseRecord, quirks: dict[str, str]) -> Row:
+    """``_enterprise_columns`` as the energy and output returns have them (industry may lack)."""
+    columns = _enterprise_columns(e)
+    if quirks.get(e.credit_code) == NO_INDUSTRY:
+        columns["industry_code"] = ""
+    return columns
 
 
 def _trend(activity: _Activity, months_in: int) -> float:
@@ -423,6 +493,7 @@ def enterprise_electricity_monthly(*, scale: int, seed: int = 2022) -> Iterator[
 
 
 def _enterprise_electricity(scale: int, seed: int) -> Iterator[Row]:
+    quirks = carbon_quirks(scale, seed)
     for e in _enterprises(scale, seed):
         if not _operating(e):
             continue
@@ -435,14 +506,14 @@ def _enterprise_electricity(scale: int, seed: int) -> Iterator[Row]:
             base += _SMALL_KWH.get(_section(e), 400) * rng.uniform(0.5, 1.5)
         season = _INDUSTRIAL_SEASON if industrial else _COMMERCIAL_SEASON
         price = 0.66 if industrial else 0.78  # yuan per kWh, time-of-use average
-        for months_in, month in _open_months(e):
+        for months_in, month in _open_months(e, quirks):
             kwh = base * season[month.month - 1] * _trend(activity, months_in) * _noise(rng, 0.07)
             kwh = max(1.0, round(kwh))
             peak = kwh * (rng.uniform(0.28, 0.36) if industrial else rng.uniform(0.38, 0.48))
             valley = kwh * (rng.uniform(0.3, 0.4) if industrial else rng.uniform(0.15, 0.25))
             fee = kwh * price * rng.uniform(0.97, 1.03)
             yield {
-                **_enterprise_columns(e),
+                **_carbon_columns(e, quirks),
                 "month": _iso(month),
                 "electricity_kwh": str(int(kwh)),
                 "peak_kwh": str(round(peak)),
@@ -479,6 +550,7 @@ def enterprise_gas_monthly(*, scale: int, seed: int = 2022) -> Iterator[Row]:
 
 
 def _enterprise_gas(scale: int, seed: int) -> Iterator[Row]:
+    quirks = carbon_quirks(scale, seed)
     for e in _enterprises(scale, seed):
         rng = _rng(seed, "gas", e.credit_code)
         if not _operating(e) or not _uses_gas(e, rng):
@@ -490,11 +562,11 @@ def _enterprise_gas(scale: int, seed: int) -> Iterator[Row]:
             base += rng.uniform(150, 900)
         season = _HEATING_SEASON if catering else _INDUSTRIAL_SEASON
         price = 4.1 if catering else 3.6  # yuan per m³
-        for months_in, month in _open_months(e):
+        for months_in, month in _open_months(e, quirks):
             m3 = base * season[month.month - 1] * _trend(activity, months_in) * _noise(rng, 0.1)
             m3 = max(1.0, round(m3))
             yield {
-                **_enterprise_columns(e),
+                **_carbon_columns(e, quirks),
                 "month": _iso(month),
                 "gas_m3": str(int(m3)),
                 "gas_fee": _fixed(m3 * price, 2),
@@ -521,6 +593,7 @@ def enterprise_coal_oil_monthly(*, scale: int, seed: int = 2022) -> Iterator[Row
 
 
 def _enterprise_coal_oil(scale: int, seed: int) -> Iterator[Row]:
+    quirks = carbon_quirks(scale, seed)
     for e in _enterprises(scale, seed):
         profile = _profile(e)
         fuels = (profile.coal_t, profile.fuel_oil_t, profile.diesel_t, profile.lpg_t)
@@ -529,14 +602,14 @@ def _enterprise_coal_oil(scale: int, seed: int) -> Iterator[Row]:
             continue
         activity = _activity(e, seed)
         capital = _capital(e) * activity.size
-        for months_in, month in _open_months(e):
+        for months_in, month in _open_months(e, quirks):
             level = _INDUSTRIAL_SEASON[month.month - 1] * _trend(activity, months_in)
             amounts = [
                 _fixed(per_capital * capital * level * _noise(rng, 0.12), 3) if per_capital else "0"
                 for per_capital in fuels
             ]
             yield {
-                **_enterprise_columns(e),
+                **_carbon_columns(e, quirks),
                 "month": _iso(month),
                 "raw_coal_t": amounts[0],
                 "fuel_oil_t": amounts[1],
@@ -566,6 +639,7 @@ def enterprise_output_monthly(*, scale: int, seed: int = 2022) -> Iterator[Row]:
 
 
 def _enterprise_output(scale: int, seed: int) -> Iterator[Row]:
+    quirks = carbon_quirks(scale, seed)
     for e in _enterprises(scale, seed):
         if not (_operating(e) and _company(e) and _industrial(e)):
             continue
@@ -574,17 +648,137 @@ def _enterprise_output(scale: int, seed: int) -> Iterator[Row]:
         profile = _profile(e)
         base = profile.turnover * _capital(e) * activity.size
         above = "是" if base * 12 >= ABOVE_SCALE_REVENUE else "否"
-        for months_in, month in _open_months(e):
+        stopped = quirks.get(e.credit_code) == ZERO_OUTPUT  # reports, but produced nothing
+        for months_in, month in _open_months(e, quirks):
             gross = base * _INDUSTRIAL_SEASON[month.month - 1] * _trend(activity, months_in)
-            gross *= _noise(rng, 0.08)
+            gross *= 0.0 if stopped else _noise(rng, 0.08)
             yield {
-                **_enterprise_columns(e),
+                **_carbon_columns(e, quirks),
                 "month": _iso(month),
                 "above_scale": above,
                 "gross_output": _fixed(gross, 2),
                 "value_added": _fixed(gross * profile.value_added_rate * rng.uniform(0.9, 1.1), 2),
                 "revenue": _fixed(gross * rng.uniform(0.92, 1.05), 2),
             }
+
+
+# --- 企业外购热力与能源输出 -------------------------------------------------------------------
+
+# GJ of purchased steam per 10,000 yuan of registered capital a month, by GB/T 4754 class prefix
+_STEAM_GJ: Final[dict[str, float]] = {"C22": 3.0, "C26": 2.5, "C27": 1.5, "C14": 0.8, "C15": 0.8}
+_COAL_GJ_PER_T: Final = 20.908  # net calorific value of raw coal
+
+
+def enterprise_heat_export_monthly(*, scale: int, seed: int = 2022) -> Iterator[Row]:
+    """Purchased heat, exported electricity and heat, and gasoline of industrial companies."""
+    return _spoiled(
+        _enterprise_heat_export(scale, seed),
+        code="enterprise_heat_export_monthly",
+        seed=seed,
+        every=250,
+        spoilers=(
+            _negative("heat_purchased_gj"),
+            _negative("gasoline_t"),
+            _wrong_check_character("credit_code"),
+            _impossible_date("month"),
+        ),
+    )
+
+
+def _enterprise_heat_export(scale: int, seed: int) -> Iterator[Row]:
+    quirks = carbon_quirks(scale, seed)
+    for e in _enterprises(scale, seed):
+        if not (_operating(e) and _company(e) and _industrial(e)):
+            continue
+        rng = _rng(seed, "heat-export", e.credit_code)
+        activity = _activity(e, seed)
+        profile = _profile(e)
+        capital = _capital(e) * activity.size
+        steam = _STEAM_GJ.get(e.industry_code[:3], 0.3) if rng.random() < 0.35 else 0.0
+        solar = profile.kwh * 0.05 if rng.random() < 0.15 else 0.0  # rooftop PV, fed in
+        waste_heat = 0.2 if profile.coal_t and rng.random() < 0.2 else 0.0  # 余热 sold on
+        cars = rng.uniform(0.0005, 0.002) if rng.random() < 0.6 else 0.0
+        for months_in, month in _open_months(e, quirks):
+            level = _INDUSTRIAL_SEASON[month.month - 1] * _trend(activity, months_in)
+            noise = _noise(rng, 0.1)
+            coal_gj = profile.coal_t * capital * level * _COAL_GJ_PER_T
+            yield {
+                **_carbon_columns(e, quirks),
+                "month": _iso(month),
+                "heat_purchased_gj": _fixed(steam * capital * level * noise, 1),
+                "electricity_exported_kwh": str(round(solar * capital * level * noise)),
+                "heat_exported_gj": _fixed(waste_heat * coal_gj * noise, 1),
+                "gasoline_t": _fixed(cars * capital * noise, 3),
+            }
+
+
+# --- 碳账户领域活动数据 ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _SectorActivity:
+    domain: str
+    activity: str
+    unit: str
+    per_county: float  # a county of average size, in the first year
+    by_forest: bool = False  # spread by forest cover rather than by people
+
+
+# The five non-industrial domains' activities (their factors are the factor set's
+# ``ActivityFactor`` rows, matched by domain and activity).
+SECTOR_ACTIVITIES: Final[tuple[_SectorActivity, ...]] = (
+    _SectorActivity("energy", "power_plant_raw_coal", "t", 180_000),
+    _SectorActivity("energy", "power_plant_natural_gas", "10^4Nm3", 500),
+    _SectorActivity("buildings", "building_electricity", "MWh", 120_000),
+    _SectorActivity("buildings", "building_natural_gas", "10^4Nm3", 300),
+    _SectorActivity("transport", "vehicle_gasoline", "t", 25_000),
+    _SectorActivity("transport", "vehicle_diesel", "t", 30_000),
+    _SectorActivity("transport", "vehicle_electricity", "MWh", 8_000),
+    _SectorActivity("agriculture", "nitrogen_fertiliser", "t N", 4_000),
+    _SectorActivity("agriculture", "farm_diesel", "t", 3_000),
+    _SectorActivity("agriculture", "forest_sink", "ha", 60_000, by_forest=True),
+    _SectorActivity("household", "household_electricity", "MWh", 250_000),
+    _SectorActivity("household", "household_lpg", "t", 6_000),
+    _SectorActivity("household", "household_natural_gas", "10^4Nm3", 900),
+)
+# relative size of each county: (people, forest)
+_COUNTY_SIZE: Final[dict[str, tuple[float, float]]] = {
+    "330802": (1.3, 0.3),
+    "330803": (1.0, 0.9),
+    "330822": (0.7, 1.0),
+    "330824": (0.75, 1.8),
+    "330825": (0.85, 0.8),
+    "330881": (1.2, 1.2),
+}
+
+
+def carbon_sector_activity(*, scale: int, seed: int = 2022) -> Iterator[Row]:
+    """Yearly activity data of the five non-industrial domains, by county (same at any scale)."""
+    return _spoiled(
+        _carbon_sector_activity(seed),
+        code="carbon_sector_activity",
+        seed=seed,
+        every=150,
+        spoilers=(_negative("quantity"), _unknown_county()),
+    )
+
+
+def _carbon_sector_activity(seed: int) -> Iterator[Row]:
+    for county, (people_size, forest_size) in _COUNTY_SIZE.items():
+        for item in SECTOR_ACTIVITIES:
+            rng = _rng(seed, "sector", county, item.domain, item.activity)
+            size = (forest_size if item.by_forest else people_size) * item.per_county
+            growth = rng.uniform(-0.01, 0.01) if item.by_forest else rng.uniform(-0.04, 0.06)
+            for index, year in enumerate(YEARS):
+                quantity = size * (1 + growth) ** index * _noise(rng, 0.03)
+                yield {
+                    "domain": item.domain,
+                    "county_code": county,
+                    "year": str(year),
+                    "activity": item.activity,
+                    "quantity": _fixed(quantity, 1),
+                    "unit": item.unit,
+                }
 
 
 # --- 企业纳税 ---------------------------------------------------------------------------------
@@ -1724,6 +1918,8 @@ GENERATORS: Final[dict[str, Generator]] = {
     "service_case": service_case,
     "hotline_12345": hotline_12345,
     "patent": patent,
+    "enterprise_heat_export_monthly": enterprise_heat_export_monthly,
+    "carbon_sector_activity": carbon_sector_activity,
 }
 
 
@@ -1738,6 +1934,8 @@ def dataset_rows(code: str, *, scale: int, seed: int = 2022) -> Iterator[Row]:
 _FIXED_DATES: Final = frozenset({"birth_date"})
 # Fields holding the first day of a month or quarter: they move by whole months.
 _PERIOD_FIELDS: Final = {"month": 1, "quarter": 3}
+# Integer fields holding a calendar year: they move by whole years (``TimeShift.years``).
+_YEAR_FIELDS: Final = frozenset({"year"})
 
 
 @dataclass(frozen=True)
@@ -1748,7 +1946,9 @@ class TimeShift:
     same every day; the demo moves it forward so that the city's data is current when loaded
     (timeliness 及时性 is judged against today). Day and time fields move by ``days``, so the
     last day becomes the day before ``as_of``; month and quarter fields move by ``months``, so
-    the last month becomes the last complete month, and quarters stay quarter starts.
+    the last month becomes the last complete month, and quarters stay quarter starts. Year
+    fields move by ``years``, so the last year becomes the last complete calendar year of the
+    moved monthly window.
 
     >>> shift = TimeShift.to(date(2026, 11, 25))
     >>> shift
@@ -1759,6 +1959,10 @@ class TimeShift:
     ('2026-11-24', '1990-05-01')
     >>> shift.cell("observed_at", "datetime", "2024-12-31 23:00:00")
     '2026-11-24 23:00:00'
+    >>> shift.years, shift.cell("year", "integer", "2024")  # the window ends 2026-10
+    (1, '2025')
+    >>> TimeShift.to(date(2027, 1, 5)).years  # … ends 2026-12, a complete year
+    2
     >>> shift.cell("decided_on", "date", IMPOSSIBLE_DATE)  # a deliberately bad cell stays bad
     '2024-02-30'
     """
@@ -1774,12 +1978,22 @@ class TimeShift:
         months = last_month - (REFERENCE_DATE.year * 12 + REFERENCE_DATE.month - 1)
         return cls(days=max(0, days), months=max(0, months))
 
+    @property
+    def years(self) -> int:
+        """Whole years that year fields move: the last one becomes the last complete year."""
+        last = REFERENCE_DATE.year * 12 + REFERENCE_DATE.month - 1 + self.months  # from 0
+        year, month0 = divmod(last, 12)
+        complete = year if month0 == 11 else year - 1
+        return max(0, complete - REFERENCE_DATE.year)
+
     def day(self, day: date) -> date:
         """A day of the window moved (for registries that hold the same dates as the files)."""
         return day + timedelta(days=self.days)
 
     def cell(self, name: str, data_type: str, value: str) -> str:
         """One cell moved; empty, fixed and unreadable cells are returned as they are."""
+        if value and name in _YEAR_FIELDS and data_type == "integer":
+            return str(int(value) + self.years) if value.isdigit() else value
         if not value or name in _FIXED_DATES or data_type not in ("date", "datetime"):
             return value
         try:
@@ -1800,7 +2014,8 @@ class TimeShift:
         moving = [
             (f.name, f.data_type)
             for f in definition.fields
-            if f.data_type in ("date", "datetime") and f.name not in _FIXED_DATES
+            if (f.data_type in ("date", "datetime") and f.name not in _FIXED_DATES)
+            or (f.data_type == "integer" and f.name in _YEAR_FIELDS)
         ]
         for row in rows:
             if self.days or self.months:
