@@ -709,10 +709,16 @@ def to_records(
     weights: Sequence[float] = (1.0, 1.0, 1.0),
     cuts: Sequence[float] = (0.25, 0.5, 0.75),
     grid: GridChoice | None = None,
+    con: Any = None,
 ) -> list[dict[str, Any]]:
-    """Execute an evaluated table; one dict per enterprise, with by_source, problems and
-    explanation added and NaN turned into None."""
-    result = table.order_by("credit_code").to_pyarrow().to_pylist()
+    """Execute an evaluated table; one dict per enterprise (ordered by credit code), with
+    by_source, problems and explanation added and NaN turned into None.
+
+    ``con`` is the Ibis backend to run on when the table does not name one (in-memory tables).
+    """
+    ordered = table.order_by("credit_code")
+    arrow = con.to_pyarrow(ordered) if con is not None else ordered.to_pyarrow()
+    result = arrow.to_pylist()
     records = []
     for row in result:
         for key, value in row.items():

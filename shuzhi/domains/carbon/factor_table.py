@@ -1,0 +1,131 @@
+"""Emission-factor sets in the database ↔ the calculators' :class:`standard.FactorTable`.
+
+The calculations in :mod:`standard` and :mod:`pipeline` know nothing of Django; they read a
+``FactorTable``. This module builds one from a :class:`FactorSet` with its fuel, grid and
+activity rows, finds the active set (or falls back to the built-in default), and seeds the
+default set into an empty database.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from . import standard
+from .models import ActivityFactor, FactorSet, FuelFactor, GridFactor
+from .standard import ActivityFactorDef, FactorTable, FuelParams, GridFactorDef
+
+
+def factor_table(factor_set: FactorSet) -> FactorTable:
+    """The calculators' view of ``factor_set`` (its fuels, grid factors and activities)."""
+    fuels = {
+        f.fuel: FuelParams(
+            fuel=f.fuel,
+            ncv=float(f.ncv),
+            ncv_unit=f.ncv_unit,
+            carbon_content=float(f.carbon_content),
+            oxidation=float(f.oxidation),
+            source=f.source,
+        )
+        for f in FuelFactor.objects.filter(factor_set=factor_set).order_by("fuel")
+    }
+    grid = tuple(
+        GridFactorDef(year=g.year, region=g.region, value=float(g.value), source=g.source)
+        for g in GridFactor.objects.filter(factor_set=factor_set).order_by("region", "year")
+    )
+    activities = tuple(
+        ActivityFactorDef(
+            domain=a.domain, activity=a.activity, unit=a.unit, value=float(a.value), source=a.source
+        )
+        for a in ActivityFactor.objects.filter(factor_set=factor_set).order_by("domain", "activity")
+    )
+    return FactorTable(
+        version=factor_set.version,
+        fuels=fuels,
+        grid=grid,
+        heat_factor=float(factor_set.heat_factor),
+        heat_source=factor_set.heat_source,
+        activities=activities,
+        source=factor_set.source,
+    )
+
+
+def active_factor_set() -> FactorSet | None:
+    """The ACTIVE set (the most recently activated if, against the rule, there are several)."""
+    return (
+        FactorSet.objects.filter(state=FactorSet.State.ACTIVE)
+        .order_by("-activated_at", "-created_at", "-id")
+        .first()
+    )
+
+
+def active_factor_table() -> FactorTable:
+    """The active set as a FactorTable; the built-in default (``default-2024``) if none is
+    active yet."""
+    active = active_factor_set()
+    return factor_table(active) if active is not None else standard.DEFAULT_FACTORS
+
+
+def _dec(value: float) -> Decimal:
+    return Decimal(str(value))
+
+
+def factor_set_seed_default(*, by: Any = None) -> FactorSet | None:
+    """Create the built-in default set, ACTIVE, when the database has no factor set at all.
+
+    Idempotent: returns the new set, or ``None`` when any set already exists (nothing changes).
+    ``by`` is the user recorded as its creator (None for the system).
+    """
+    defaults = standard.DEFAULT_FACTORS
+    with transaction.atomic():
+        if FactorSet.objects.exists():
+            return None
+        now = timezone.now()
+        factor_set = FactorSet.objects.create(
+            version=defaults.version,
+            title="内置默认排放因子 · Built-in default emission factors",
+            source=defaults.source,
+            heat_factor=_dec(defaults.heat_factor),
+            heat_source=defaults.heat_source,
+            state=FactorSet.State.ACTIVE,
+            created_by=by,
+            created_at=now,
+            activated_at=now,
+        )
+        FuelFactor.objects.bulk_create(
+            FuelFactor(
+                factor_set=factor_set,
+                fuel=f.fuel,
+                ncv=_dec(f.ncv),
+                ncv_unit=f.ncv_unit,
+                carbon_content=_dec(f.carbon_content),
+                oxidation=_dec(f.oxidation),
+                source=f.source,
+            )
+            for f in defaults.fuels.values()
+        )
+        GridFactor.objects.bulk_create(
+            GridFactor(
+                factor_set=factor_set,
+                year=g.year,
+                region=g.region,
+                value=_dec(g.value),
+                source=g.source,
+            )
+            for g in defaults.grid
+        )
+        ActivityFactor.objects.bulk_create(
+            ActivityFactor(
+                factor_set=factor_set,
+                domain=a.domain,
+                activity=a.activity,
+                unit=a.unit,
+                value=_dec(a.value),
+                source=a.source,
+            )
+            for a in defaults.activities
+        )
+    return factor_set
