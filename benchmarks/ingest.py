@@ -17,19 +17,24 @@ kwh, a date that does not exist, or an unknown county. Then, each in a fresh chi
 
 Peak memory is each child's maximum resident set size (``resource.getrusage`` in the child,
 so it includes the interpreter and the libraries it imported); the figure before the timed
-load is shown beside it. The last line is the ratio of our throughput to DuckDB's.
+load is shown beside it. CPU is the child's user + system time over the timed load, all
+threads together (on two cores, CPU above the wall time means both were busy); the load
+average before the run is printed first, since other work on the machine shifts every figure.
+The last line is the ratio of our throughput to DuckDB's.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import resource
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -77,6 +82,11 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
 
 
+def _cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _child_raw(csv: Path, database: Path, *, typed: bool = False) -> dict[str, float]:
     import duckdb
 
@@ -89,13 +99,14 @@ def _child_raw(csv: Path, database: Path, *, typed: bool = False) -> dict[str, f
         if typed
         else ""
     )
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), _cpu_seconds()
     con.execute(f"CREATE TABLE raw AS SELECT * FROM read_csv('{source}'{options})")  # noqa: S608 - a quoted path
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, _cpu_seconds() - cpu
     found = con.execute("SELECT count(*) FROM raw").fetchone()
     con.close()
     return {
         "seconds": seconds,
+        "cpu_seconds": cpu,
         "rows": float(found[0] if found else 0),
         "rss_before_mb": before,
         "rss_peak_mb": _peak_rss_mb(),
@@ -124,11 +135,12 @@ def _child_ours(csv: Path, database: Path) -> dict[str, float]:
         }
         ingest_file(path=warm_up, dataset_code="warm_up", version=1, **options)
         before = _peak_rss_mb()
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), _cpu_seconds()
         report = ingest_file(path=csv, dataset_code="electricity", version=1, **options)
-        seconds = time.perf_counter() - start
+        seconds, cpu = time.perf_counter() - start, _cpu_seconds() - cpu
     return {
         "seconds": seconds,
+        "cpu_seconds": cpu,
         "rows": float(report.rows_in),
         "loaded": float(report.rows_loaded),
         "quarantined": float(report.rows_quarantined),
@@ -158,7 +170,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.child:
         side, csv, database = args.child
-        runs = {
+        runs: dict[str, Callable[[Path, Path], dict[str, float]]] = {
             "raw": _child_raw,
             "typed": lambda csv, database: _child_raw(csv, database, typed=True),
             "ours": _child_ours,
@@ -166,6 +178,7 @@ def main() -> None:
         print(json.dumps(runs[side](Path(csv), Path(database))))
         return
 
+    load = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="shuzhi-bench-ingest-") as folder:
         workdir = Path(folder)
         csv = workdir / "electricity.csv"
@@ -178,18 +191,21 @@ def main() -> None:
         raise SystemExit(f"ingest did not account for the rows as generated: {ours}")
 
     n = args.rows
+    print(f"machine:           {os.cpu_count()} CPUs, load average {load:.2f} before the run")
     print(f"rows:              {n:,} ({size_mb:.1f} MB; {invalid:,} made invalid)")
     print(
-        f"duckdb read_csv:   {n / raw['seconds']:>10,.0f} rows/s  ({raw['seconds']:.2f} s)  "
+        f"duckdb read_csv:   {n / raw['seconds']:>10,.0f} rows/s  ({raw['seconds']:.2f} s, "
+        f"CPU {raw['cpu_seconds']:.2f} s)  "
         f"peak RSS {raw['rss_peak_mb']:.0f} MB (child; {raw['rss_before_mb']:.0f} MB before)"
     )
     print(
-        f"duckdb typed:      {n / typed['seconds']:>10,.0f} rows/s  ({typed['seconds']:.2f} s)  "
-        f"peak RSS {typed['rss_peak_mb']:.0f} MB (same column types; "
-        f"{n - typed['rows']:,.0f} rows skipped, nothing else checked)"
+        f"duckdb typed:      {n / typed['seconds']:>10,.0f} rows/s  ({typed['seconds']:.2f} s, "
+        f"CPU {typed['cpu_seconds']:.2f} s)  peak RSS {typed['rss_peak_mb']:.0f} MB "
+        f"(same column types; {n - typed['rows']:,.0f} rows skipped, nothing else checked)"
     )
     print(
-        f"shuzhi ingest:     {n / ours['seconds']:>10,.0f} rows/s  ({ours['seconds']:.2f} s)  "
+        f"shuzhi ingest:     {n / ours['seconds']:>10,.0f} rows/s  ({ours['seconds']:.2f} s, "
+        f"CPU {ours['cpu_seconds']:.2f} s)  "
         f"peak RSS {ours['rss_peak_mb']:.0f} MB (child; {ours['rss_before_mb']:.0f} MB before)"
     )
     print(
