@@ -129,7 +129,7 @@ def test_demo_registers_publishes_and_writes_every_dataset_once(
     out = capsys.readouterr().out
 
     published = Dataset.objects.filter(code__in=datasets.BY_CODE, status=Status.PUBLISHED)
-    assert published.count() == len(datasets.DATASETS) >= 16
+    assert published.count() == len(datasets.DATASETS) == 18
     for dataset in published.select_related("owner"):
         definition = datasets.BY_CODE[dataset.code]
         assert dataset.owner.code == f"330800-{definition.owner}"
@@ -137,9 +137,11 @@ def test_demo_registers_publishes_and_writes_every_dataset_once(
         assert [f.name for f in dataset.fields.all()] == definition.field_names
         assert {w.code for w in dataset.thematic_warehouses.all()} == set(definition.warehouses)
         assert dataset.code in out
-    assert {(e.source.code, e.target.code) for e in LineageEdge.objects.all()} == {
-        (edge.source, edge.target) for edge in datasets.LINEAGE
-    }
+    edges = {(e.source.code, e.target.code) for e in LineageEdge.objects.all()}
+    carbon = {e for e in edges if e[1].startswith("carbon_")}  # the accounting run's own
+    assert edges - carbon == {(edge.source, edge.target) for edge in datasets.LINEAGE}
+    assert ("enterprise_heat_export_monthly", "carbon_emission_monthly") in carbon
+    assert ("carbon_emission_factors", "carbon_account_annual") in carbon
 
     for definition in datasets.DATASETS:
         path = demo_files / f"{definition.code}.csv"
@@ -154,9 +156,16 @@ def test_demo_registers_publishes_and_writes_every_dataset_once(
     # The window ends yesterday, so the datasets with dates of events are timely today; but
     # the abnormal-operation list grows mostly in the annual-report season (July, August), so
     # at demo scale its newest listing is months old and its timeliness (daily) is low.
+    # birth dates say nothing of freshness; years are not dates: timeliness does not apply
+    undated = {
+        "population_basic",
+        "carbon_sector_activity",
+        "carbon_account_annual",
+        "carbon_emission_factors",
+    }
     for version in Version.objects.filter(is_current=True).select_related("dataset"):
         timeliness = version.quality.get("timeliness")
-        if version.dataset.code == "population_basic":  # birth dates say nothing of freshness
+        if version.dataset.code in undated:
             assert timeliness is None
         elif version.dataset.code == "abnormal_operation_list":
             assert timeliness is not None
@@ -175,7 +184,7 @@ def test_demo_registers_publishes_and_writes_every_dataset_once(
         Application.objects.count(),
         Operator.objects.filter(status="vetted").count(),
     )
-    assert exchanges == (3, 2, 1, 1)
+    assert exchanges == (4, 3, 1, 1)  # the bank's grant of the annual carbon accounts
     released = Analysis.objects.get()
     assert released.status == "released"
     assert len(released.rows) >= 1  # groups of at least k enterprises per county
@@ -199,9 +208,46 @@ def test_demo_registers_publishes_and_writes_every_dataset_once(
     assert reports.filter(overdue=True).count() == 1
     tasks = Task.objects.count()
 
+    # carbon accounts for two years, with history, warnings and green finance on them
+    from shuzhi.domains.carbon.models import (
+        AccountingRun,
+        BankAuthorisation,
+        EnterpriseAccount,
+        LoanProduct,
+        SectorAccount,
+    )
+    from shuzhi.platform.accounts.models import User
+
+    runs = AccountingRun.objects.filter(is_current=True, state="complete").order_by("year")
+    assert [r.year for r in runs] == [runs[0].year, runs[0].year + 1]
+    latest = runs[1]
+    assert latest.report["graded"] > 0
+    assert set(latest.report["problems"]) >= {"missing_months", "no_industry", "zero_output"}
+    assert latest.report["inputs"]["enterprise_heat_export_monthly"]["rows_quarantined"] >= 1
+    assert EnterpriseAccount.objects.filter(run=latest).exclude(decline=None).exists()
+    assert set(SectorAccount.objects.filter(run=latest).values_list("domain", flat=True)) == {
+        "energy",
+        "buildings",
+        "transport",
+        "agriculture",
+        "household",
+    }
+    carbon_tasks = Task.objects.filter(type_code="carbon")
+    assert carbon_tasks.exists()
+    assert set(carbon_tasks.values_list("department__code", flat=True)) == {"330800-EIB"}
+    enterprise = User.objects.get(username="enterprise")
+    assert EnterpriseAccount.objects.filter(run=latest, credit_code=enterprise.credit_code).exists()
+    assert BankAuthorisation.objects.get().credit_code == enterprise.credit_code
+    assert LoanProduct.objects.count() == 12
+    assert Grant.objects.filter(
+        dataset__code="carbon_account_annual", department__code="330800-BANK"
+    ).exists()
+    carbon = (AccountingRun.objects.count(), BankAuthorisation.objects.count())
+
     counts = _catalogue_counts()
     call_command("demo", "--scale", "1", "--no-progress")
     assert Task.objects.count() == tasks
+    assert (AccountingRun.objects.count(), BankAuthorisation.objects.count()) == carbon
     assert _catalogue_counts() == counts
     assert (
         ShareRequest.objects.count(),

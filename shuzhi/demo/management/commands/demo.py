@@ -101,6 +101,7 @@ class Command(BaseCommand):
         if not options["no_datasets"]:
             self.load_exchanges()
             self.load_governance()
+            self.load_carbon()
         audit_record(
             action="demo.load",
             actor_name="cli",
@@ -317,6 +318,112 @@ class Command(BaseCommand):
                 past = timezone.now() - timedelta(days=7)
                 Task.objects.filter(pk=task.pk).update(opened_at=past, deadline=past)
         scan_deadlines()
+
+    def load_carbon(self) -> None:
+        """Carbon accounts (碳账户) with history, and green finance on them, made once.
+
+        The default emission factors are seeded and the carbon department's steward runs the
+        accounting for the last two complete years of the data (历史下降法 compares a year with
+        the one before). A dispatch rule sends the run's warnings to the economy bureau. The
+        bank is granted the annual accounts (asked for and approved through sharing), the
+        demo enterprise user acts for an enterprise with a carbon account and authorises the
+        bank, and the bank offers three illustrative green-loan products.
+        """
+        from shuzhi.domains.carbon.factor_table import factor_set_seed_default
+        from shuzhi.domains.carbon.models import AccountingRun, EnterpriseAccount, LoanProduct
+        from shuzhi.domains.carbon.services.finance import bank_authorise, loan_product_save
+        from shuzhi.domains.carbon.services.publish import ANNUAL
+        from shuzhi.domains.carbon.services.run import RunFailed, RunRefused, accounting_run
+        from shuzhi.platform.loop.models import DispatchRule
+        from shuzhi.platform.loop.services import dispatch_rule_create
+        from shuzhi.platform.sharing.models import ShareRequest
+        from shuzhi.platform.sharing.services import share_request_approve, share_request_create
+
+        names = [account.username for account in people.DEMO_ACCOUNTS]
+        users = {u.username: u for u in User.objects.filter(username__in=names)}
+        steward = users["drc_steward"]
+        factor_set_seed_default(by=steward)
+        bureau = Department.objects.get(code=settings.CARBON_TASK_DEPARTMENT)
+        if not DispatchRule.objects.filter(category="carbon", active=True).exists():
+            dispatch_rule_create(category="carbon", department=bureau, by=users["supervisor"])
+        last = synth.REFERENCE_DATE.year + rows.TimeShift.to(timezone.localdate()).years
+        self.stdout.write("")
+        self.stdout.write(self.style.SUCCESS("Carbon accounts (碳账户)"))
+        for year in (last - 1, last):
+            done = AccountingRun.objects.filter(
+                year=year, is_current=True, state=AccountingRun.State.COMPLETE
+            ).first()
+            if done is None:
+                try:
+                    done = accounting_run(year=year, by=steward)
+                except (RunRefused, RunFailed) as exc:
+                    self.stdout.write(self.style.ERROR(f"  {year}: not accounted: {exc}"))
+                    continue
+            report = done.report
+            self.stdout.write(
+                f"  {year}: run #{done.pk}, {report.get('enterprises', 0)} enterprises, "
+                f"{report.get('graded', 0)} graded, problems {report.get('problems', {})}, "
+                f"tasks opened {report.get('warnings', {}).get('opened', {})}"
+            )
+        bank = Department.objects.get(code=people.CONSUMERS[0][0])
+        annual = Dataset.objects.filter(code=ANNUAL).first()
+        if annual is not None and not ShareRequest.objects.filter(dataset=annual).exists():
+            outcome = share_request_create(
+                by=users["bank"],
+                dataset=annual,
+                fields=[
+                    "credit_code",
+                    "enterprise_name",
+                    "county_code",
+                    "industry_code",
+                    "year",
+                    "intensity",
+                    "score",
+                    "colour",
+                    "efficiency_level",
+                    "problems",
+                    "factor_version",
+                ],
+                purpose="碳账户金融：按企业碳账户评价结果实行绿色信贷差异化定价（演示）",
+                legal_basis="《衢州市碳账户金融管理办法》（演示）；企业书面授权",
+                period_end=timezone.localdate() + timedelta(days=180),
+            )
+            share_request_approve(share_request=outcome.share_request, by=users["approver"])
+        enterprise = users["enterprise"]
+        if not enterprise.credit_code:
+            account = (
+                EnterpriseAccount.objects.filter(
+                    run__is_current=True,
+                    run__year=last,
+                    colour__in=("dark_green", "light_green"),
+                    problems=[],
+                )
+                .order_by("credit_code")
+                .first()
+            )
+            if account is not None:
+                enterprise.credit_code = account.credit_code
+                enterprise.save(update_fields=["credit_code"])
+                bank_authorise(by=enterprise, bank=bank)
+        if not LoanProduct.objects.filter(bank=bank).exists():
+            illustrative = "示例产品，利率调整仅为演示（illustrative）"
+            for name, adjustments in (
+                ("碳效贷", (-50, -25, 0, 30)),
+                ("绿色技改贷", (-60, -30, -10, 20)),
+                ("碳账户信用贷", (-40, -20, 0, 50)),
+            ):
+                for colour, bp in zip(
+                    ("dark_green", "light_green", "yellow", "red"), adjustments, strict=True
+                ):
+                    loan_product_save(
+                        by=users["bank"],
+                        values={
+                            "name": name,
+                            "colour": colour,
+                            "rate_adjustment_bp": bp,
+                            "description": f"{name}：{illustrative}",
+                        },
+                    )
 
     def progress(self, total: int, desc: str) -> tqdm:
         return tqdm(total=total, desc=desc, unit="rows", disable=self.quiet)
