@@ -23,6 +23,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.dates import MONTHS_3
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -205,7 +206,7 @@ def trend(history: list[EnterpriseAccount]) -> dict[str, Any]:
         if per_month:
             lines.append({"name": str(account.year), "data": [per_month.get(m) for m in months]})
     return {
-        "months": [_("%(month)s月") % {"month": m} if _zh() else str(m) for m in months],
+        "months": [str(MONTHS_3[m]).capitalize() for m in months],
         "lines": lines,
         "years": [str(a.year) for a in history],
         "totals": [round(a.total_tco2, 2) for a in history],
