@@ -221,11 +221,17 @@ def enterprise_keys(*tables: ir.Table | None) -> ir.Table:
         )
     if not parts:
         raise ValueError("enterprise_keys needs at least one table")
-    rows = parts[0].union(*parts[1:], distinct=True) if len(parts) > 1 else parts[0]
-    return rows.group_by("credit_code").aggregate(
-        name=rows.name.nullif("").max(),
-        county_code=rows.county_code.strip().nullif("").max(),
-        industry_code=rows.industry_code.strip().nullif("").max(),
+    rows = parts[0].union(*parts[1:], distinct=False) if len(parts) > 1 else parts[0]
+    keys = rows.group_by("credit_code").aggregate(
+        name=rows.name.max(),
+        county_code=rows.county_code.max(),
+        industry_code=rows.industry_code.max(),
+    )
+    # blanks become null after the grouping (trimming every input row costs more than the sums)
+    return keys.mutate(
+        name=keys.name.strip().nullif(""),
+        county_code=keys.county_code.strip().nullif(""),
+        industry_code=keys.industry_code.strip().nullif(""),
     )
 
 
@@ -248,11 +254,10 @@ def annual_accounts(
     The enterprises are those with an energy reading or an output row in the year.
     """
     energy = monthly.group_by("credit_code").aggregate(
-        months_reported=monthly.month.nunique().cast("int64"),
+        months_reported=monthly.count().cast("int64"),  # one row per enterprise and month
         negative_energy=monthly.negative_readings.sum().cast("int64"),
         **{c: monthly[c].sum() for c in (*SOURCE_COLUMNS, "total_tco2")},
     )
-    ids = energy.select("credit_code")
     if output is not None:
         o = output.filter(output.month.cast("date").year() == year)
         gross = o.gross_output.cast("float64")
@@ -273,12 +278,13 @@ def annual_accounts(
             output_months=o.month.nunique().cast("int64"),
             negative_output=o.negative.sum().cast("int64"),
         )
-        ids = ids.union(out.select("credit_code"), distinct=True)
-    t = _left_join(_left_join(ids, energy), registry)
-    if output is not None:
-        t = _left_join(t, out)
+        # every enterprise with energy or output: one full outer join (each side read once)
+        r = out.rename(_key="credit_code")
+        t = energy.outer_join(r, energy.credit_code == r._key)
+        t = t.mutate(credit_code=t.credit_code.coalesce(t._key)).drop("_key")
+        t = _left_join(t, registry)
     else:
-        t = t.mutate(
+        t = _left_join(energy, registry).mutate(
             gross_output=_NULL_F,
             value_added=_NULL_F,
             output_months=ibis.literal(0, type="int64"),
@@ -344,136 +350,139 @@ def history_schema() -> ibis.Schema:
     return ibis.schema({"credit_code": "string", "year": "int64", "intensity": "float64"})
 
 
+def _baseline(history: ir.Table, year: int) -> ir.Table:
+    """credit_code, baseline_intensity (mean L of the three previous years), history_years."""
+    h = history.select(
+        credit_code=history.credit_code.cast("string"),
+        year=history.year.cast("int64"),
+        intensity=history.intensity.cast("float64"),
+    )
+    h = h.filter((h.year >= year - 3) & (h.year <= year - 1) & h.intensity.notnull())
+    return h.group_by("credit_code").aggregate(
+        baseline_intensity=h.intensity.mean(), history_years=h.year.nunique().cast("int64")
+    )
+
+
 def evaluate(
     *,
     annual: ir.Table,
     history: ir.Table | None,
     weights: Sequence[float] = (1.0, 1.0, 1.0),
     cuts: Sequence[float] = (0.25, 0.5, 0.75),
+    year: int | None = None,
 ) -> ir.Table:
     """The three-dimensional evaluation, score, colour and carbon-efficiency level (三维评价).
 
     ``history`` has credit_code, year, intensity (previous years' accounts; may be ``None`` or
     empty). ``weights`` are advancement, contribution, decline; ``cuts`` the three increasing
-    positions (0–1) separating red, yellow, light green and dark green.
+    positions (0–1) separating red, yellow, light green and dark green. ``year`` is the
+    accounts' year; pass it (the default reads it from ``annual`` with an extra join).
+
+    Every aggregate is a window over ``annual`` partitioned by industry or county *and*
+    ``gradable``, so the annual expression is referenced once (an engine that inlines common
+    subexpressions, such as DuckDB, computes it once) and enterprises with problems never
+    enter a benchmark or a ranking.
     """
     w_adv, w_con, w_dec = (float(w) for w in weights)
     cut1, cut2, cut3 = (float(c) for c in cuts)
-    g = annual.filter(annual.gradable)
-
-    industry = g.group_by("industry_code").aggregate(
-        industry_tco2=g.total_tco2.sum(),
-        industry_value_added=g.value_added.sum(),
-        industry_enterprises=g.credit_code.count().cast("int64"),
-    )
-    industry = industry.mutate(
-        industry_intensity=industry.industry_tco2 / industry.industry_value_added
-    )
-    county = g.group_by("county_code").aggregate(
-        county_tco2=g.total_tco2.sum(), county_gross_output=g.gross_output.sum()
-    )
-    e = g.select(
-        "credit_code", "industry_code", "county_code", "total_tco2", "gross_output", "intensity"
-    )
-    e = e.join(
-        industry.select("industry_code", "industry_intensity", "industry_enterprises"),
-        "industry_code",
-    )
-    e = e.join(county, "county_code")
-    if history is not None:
-        years = annual.select(annual.credit_code.name("_cc"), annual.year.name("_year"))
-        h = history.select(
-            _cc=history.credit_code.cast("string"),
-            _hyear=history.year.cast("int64"),
-            _hint=history.intensity.cast("float64"),
-        )
-        h = h.join(years, "_cc")
-        h = h.filter((h._hyear >= h._year - 3) & (h._hyear <= h._year - 1) & h._hint.notnull())
-        base = h.group_by("_cc").aggregate(
-            baseline_intensity=h._hint.mean(), history_years=h._hyear.nunique().cast("int64")
-        )
-        e = _left_join(e, base.rename(credit_code="_cc"))
+    a = annual
+    if history is None:
+        a = a.mutate(baseline_intensity=_NULL_F, history_years=ibis.null().cast("int64"))
+    elif year is not None:
+        a = _left_join(a, _baseline(history, year))
     else:
-        e = e.mutate(baseline_intensity=_NULL_F, history_years=ibis.null().cast("int64"))
+        h = history.select(
+            credit_code=history.credit_code.cast("string"),
+            year=history.year.cast("int64"),
+            intensity=history.intensity.cast("float64"),
+        )
+        years = a.select(_cc=a.credit_code, _year=a.year)
+        h = h.join(years, h.credit_code == years._cc)
+        h = h.filter((h.year >= h._year - 3) & (h.year <= h._year - 1) & h.intensity.notnull())
+        base = h.group_by("credit_code").aggregate(
+            baseline_intensity=h.intensity.mean(), history_years=h.year.nunique().cast("int64")
+        )
+        a = _left_join(a, base)
 
+    ok = a.gradable
+    industry = ibis.window(group_by=[a.industry_code, ok])
+    county = ibis.window(group_by=[a.county_code, ok])
+    a = a.mutate(
+        industry_intensity=ibis.ifelse(
+            ok, a.total_tco2.sum().over(industry) / a.value_added.sum().over(industry), _NULL_F
+        ),
+        industry_enterprises=ibis.ifelse(
+            ok, a.credit_code.count().over(industry).cast("int64"), ibis.null().cast("int64")
+        ),
+        county_tco2=ibis.ifelse(ok, a.total_tco2.sum().over(county), _NULL_F),
+        county_gross_output=ibis.ifelse(ok, a.gross_output.sum().over(county), _NULL_F),
+    )
     advancement = ibis.ifelse(
-        e.industry_intensity > 0,
-        e.intensity / e.industry_intensity,
+        a.industry_intensity > 0,
+        a.intensity / a.industry_intensity,
         _f(1.0),  # an industry with no emissions at all: everyone is at the average
     )
     contribution = ibis.ifelse(
-        e.county_tco2 > 0,
-        (e.total_tco2 / e.county_tco2) / (e.gross_output / e.county_gross_output),
+        a.county_tco2 > 0,
+        (a.total_tco2 / a.county_tco2) / (a.gross_output / a.county_gross_output),
         _f(0.0),
     )
     decline = ibis.ifelse(
-        e.baseline_intensity > 0,
-        (e.baseline_intensity - e.intensity) / e.baseline_intensity,
+        a.baseline_intensity > 0,
+        (a.baseline_intensity - a.intensity) / a.baseline_intensity,
         _NULL_F,
     )
-    e = e.mutate(advancement=advancement, contribution=contribution, decline=decline)
-    e = e.mutate(
-        advancement_score=_midrank(-e.advancement, [e.industry_code]),
-        contribution_score=_midrank(-e.contribution, [e.industry_code]),
+    a = a.mutate(
+        advancement=ibis.ifelse(ok, advancement, _NULL_F),
+        contribution=ibis.ifelse(ok, contribution, _NULL_F),
+        decline=ibis.ifelse(ok, decline, _NULL_F),
+    )
+    ok = a.gradable  # each mutate is a new relation: windows must read its own columns
+    has_decline = a.decline.notnull()
+    a = a.mutate(
+        advancement_score=ibis.ifelse(ok, _midrank(-a.advancement, [a.industry_code, ok]), _NULL_F),
+        contribution_score=ibis.ifelse(
+            ok, _midrank(-a.contribution, [a.industry_code, ok]), _NULL_F
+        ),
         decline_score=ibis.ifelse(
-            e.decline.notnull(),
-            _midrank(e.decline, [e.industry_code, e.decline.isnull()]),
-            _NULL_F,
+            has_decline, _midrank(a.decline, [a.industry_code, ok, has_decline]), _NULL_F
         ),
     )
-    has_decline = e.decline_score.notnull()
-    weight_sum = _f(w_adv + w_con) + ibis.ifelse(has_decline, w_dec, 0.0)
+    ok = a.gradable
+    weight_sum = _f(w_adv + w_con) + ibis.ifelse(a.decline_score.notnull(), w_dec, 0.0)
     weighted = (
-        e.advancement_score * w_adv
-        + e.contribution_score * w_con
-        + e.decline_score.fill_null(0.0) * w_dec
+        a.advancement_score * w_adv
+        + a.contribution_score * w_con
+        + a.decline_score.fill_null(0.0) * w_dec
     )
-    e = e.mutate(score=ibis.ifelse(weight_sum > 0, weighted / weight_sum, _NULL_F))
-    e = e.mutate(
+    a = a.mutate(score=ibis.ifelse(ok & (weight_sum > 0), weighted / weight_sum, _NULL_F))
+    ok = a.gradable
+    has_score = a.score.notnull()
+    a = a.mutate(
         position=ibis.ifelse(
-            e.score.notnull(), _midrank(e.score, [e.industry_code, e.score.isnull()]), _NULL_F
+            has_score, _midrank(a.score, [a.industry_code, ok, has_score]), _NULL_F
         )
     )
     colour = ibis.cases(
-        (e.position <= cut1, "red"),
-        (e.position <= cut2, "yellow"),
-        (e.position <= cut3, "light_green"),
+        (a.position <= cut1, "red"),
+        (a.position <= cut2, "yellow"),
+        (a.position <= cut3, "light_green"),
         else_="dark_green",
     )
     b1, b2, b3, b4 = standard.EFFICIENCY_BOUNDS
     level = ibis.cases(
-        (e.advancement <= b1, 1),
-        (e.advancement <= b2, 2),
-        (e.advancement <= b3, 3),
-        (e.advancement <= b4, 4),
+        (a.advancement <= b1, 1),
+        (a.advancement <= b2, 2),
+        (a.advancement <= b3, 3),
+        (a.advancement <= b4, 4),
         else_=5,
     )
-    e = e.mutate(
-        colour=ibis.ifelse(e.position.notnull(), colour, ibis.null().cast("string")),
+    return a.mutate(
+        colour=ibis.ifelse(a.position.notnull(), colour, ibis.null().cast("string")),
         efficiency_level=ibis.ifelse(
-            e.advancement.notnull(), level.cast("int64"), ibis.null().cast("int64")
+            a.advancement.notnull(), level.cast("int64"), ibis.null().cast("int64")
         ),
     )
-    graded = e.select(
-        "credit_code",
-        "industry_intensity",
-        "industry_enterprises",
-        "county_tco2",
-        "county_gross_output",
-        "baseline_intensity",
-        "history_years",
-        "advancement",
-        "contribution",
-        "decline",
-        "advancement_score",
-        "contribution_score",
-        "decline_score",
-        "score",
-        "position",
-        "colour",
-        "efficiency_level",
-    )
-    return _left_join(annual, graded)
 
 
 def accounts(
@@ -506,7 +515,7 @@ def accounts(
     annual = annual_accounts(
         monthly=monthly, output=output, registry=registry, year=year, factors=factors
     )
-    return evaluate(annual=annual, history=history, weights=weights, cuts=cuts)
+    return evaluate(annual=annual, history=history, weights=weights, cuts=cuts, year=year)
 
 
 # --- Sector accounts (the five other domains) --------------------------------------------------
