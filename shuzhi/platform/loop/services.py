@@ -199,16 +199,21 @@ def task_open(
     source: str = "",
     source_ref: str = "",
     reporter: User | None = None,
+    department: Department | None = None,
     by: User | None = None,
     request: HttpRequest | None = None,
 ) -> Task:
     """Open a task (立案); route it by the dispatch rules when one matches.
 
     ``by=None`` is the system (a warning rule, an import); a person needs ``loop.report``.
-    The deadline is the type's working days from now.
+    The deadline is the type's working days from now. ``department`` routes the task straight
+    to the department a module knows handles it (e.g. carbon warnings to the economy bureau);
+    only the system may name one — a person's report goes through the dispatch rules.
     """
     try:
         _require_system_or(by, "loop.report")
+        if department is not None and by is not None:
+            raise PermissionDenied("loop.open: only the system routes a new task itself")
         kind = task_type(type_code)
         title = (title or "").strip()
         if not title:
@@ -250,9 +255,10 @@ def task_open(
             request=request,
             details={"type": kind.code, "source": source, "source_ref": source_ref[:200]},
         )
-        rule = dispatch_rule_for(category=task.category, division=division)
-        if rule is not None:
-            task.department = rule.department
+        rule = None if department else dispatch_rule_for(category=task.category, division=division)
+        routed_to = department or (rule.department if rule is not None else None)
+        if routed_to is not None:
+            task.department = routed_to
             task.dispatch()
             task.dispatched_at = now
             task.save()
@@ -261,14 +267,16 @@ def task_open(
                 action="dispatch",
                 by=None,
                 from_state=State.PENDING_DISPATCH,
-                comment=_("Routed by rule: %(rule)s") % {"rule": rule},
+                comment=_("Routed by rule: %(rule)s") % {"rule": rule}
+                if rule is not None
+                else _("Routed by the module that opened it."),
             )
             audit_record(
                 action="loop.dispatch",
                 actor_name="system",
                 target=task,
                 request=None,
-                details={"department": rule.department.code, "rule": rule.pk},
+                details={"department": routed_to.code, "rule": rule.pk if rule else None},
             )
     if task.department_id:
         external.notify(

@@ -13,7 +13,6 @@ from shuzhi.domains.carbon.services.run import accounting_run
 from shuzhi.domains.carbon.services.warnings import run_warnings_raise
 from shuzhi.platform.accounts.models import Department
 from shuzhi.platform.loop.models import Task
-from shuzhi.platform.loop.services import dispatch_rule_create
 from tests.domains.carbon.run_city import JIANGSHAN, KECHENG, City, build_city, by_key
 
 pytestmark = pytest.mark.django_db
@@ -43,7 +42,6 @@ def test_falling_to_red_and_rising_county_intensity_open_tasks_for_the_bureau(
     city: City,
 ) -> None:
     bureau = Department.objects.get(code="330800-EIB")
-    dispatch_rule_create(category="carbon", department=bureau, by=city.supervisor)
     accounting_run(year=2024, by=city.drc)
     run = accounting_run(year=2025, by=city.drc)
 
@@ -55,7 +53,7 @@ def test_falling_to_red_and_rising_county_intensity_open_tasks_for_the_bureau(
     assert red_source_ref(by_key("E8").code, 2025) not in tasks  # red already in 2024
     assert county_source_ref(KECHENG, 2025) not in tasks  # Kecheng's fell
     for task in tasks.values():
-        assert task.department == bureau  # routed to 市经信局
+        assert task.department == bureau  # routed straight to 市经信局, no dispatch rule needed
         assert task.source == "carbon"
     red = tasks[red_source_ref(by_key("E1").code, 2025)]
     assert red.division_id == KECHENG
@@ -76,7 +74,17 @@ def test_a_rerun_does_not_open_a_second_task_for_an_open_one(city: City) -> None
     # against the replaced 2025 run E1 was red already; Jiangshan's task is still open
     assert rerun.report["warnings"]["opened"] == {"red": 0, "county": 0}
     assert rerun.report["warnings"]["already_open"]["county"] == 1
-    assert rerun.report["warnings"]["routed_to"] == ""  # no dispatch rule: tasks wait
+    assert rerun.report["warnings"]["routed_to"] == "330800-EIB"
+
+
+def test_without_the_bureau_tasks_wait_for_dispatch(city: City, settings: Any) -> None:
+    settings.CARBON_TASK_DEPARTMENT = "330800-NONE"
+    accounting_run(year=2024, by=city.drc)
+    run = accounting_run(year=2025, by=city.drc)
+    tasks = Task.objects.filter(type_code="carbon")
+    assert tasks.exists()
+    assert all(t.department_id is None for t in tasks)
+    assert run.report["warnings"]["routed_to"] == ""
 
 
 def test_only_the_carbon_steward_raises_warnings(city: City) -> None:

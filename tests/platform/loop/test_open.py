@@ -83,3 +83,16 @@ def test_unknown_type_changes_nothing(county: Division) -> None:
 def test_rule_creation_needs_dispatcher(works: Department, handler: User) -> None:
     with pytest.raises(PermissionDenied):
         dispatch_rule_create(category="housing", department=works, by=handler)
+
+
+def test_only_the_system_routes_a_new_task_itself(
+    county: Division, works: Department, resident: User
+) -> None:
+    from shuzhi.platform.audit.models import Outcome
+
+    task = task_open(type_code="warning", title="Power drop", division=county, department=works)
+    assert task.department == works
+    assert task.state == State.PENDING_ACCEPTANCE
+    with pytest.raises(PermissionDenied):
+        task_open(type_code="report", title="Mine!", division=county, department=works, by=resident)
+    assert AuditEntry.objects.filter(action="loop.open", outcome=Outcome.DENIED).exists()

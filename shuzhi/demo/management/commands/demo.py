@@ -334,8 +334,6 @@ class Command(BaseCommand):
         from shuzhi.domains.carbon.services.finance import bank_authorise, loan_product_save
         from shuzhi.domains.carbon.services.publish import ANNUAL
         from shuzhi.domains.carbon.services.run import RunFailed, RunRefused, accounting_run
-        from shuzhi.platform.loop.models import DispatchRule
-        from shuzhi.platform.loop.services import dispatch_rule_create
         from shuzhi.platform.sharing.models import ShareRequest
         from shuzhi.platform.sharing.services import share_request_approve, share_request_create
 
@@ -343,9 +341,6 @@ class Command(BaseCommand):
         users = {u.username: u for u in User.objects.filter(username__in=names)}
         steward = users["drc_steward"]
         factor_set_seed_default(by=steward)
-        bureau = Department.objects.get(code=settings.CARBON_TASK_DEPARTMENT)
-        if not DispatchRule.objects.filter(category="carbon", active=True).exists():
-            dispatch_rule_create(category="carbon", department=bureau, by=users["supervisor"])
         last = synth.REFERENCE_DATE.year + rows.TimeShift.to(timezone.localdate()).years
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS("Carbon accounts (碳账户)"))

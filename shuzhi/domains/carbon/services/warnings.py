@@ -10,9 +10,8 @@ economy bureau (``settings.CARBON_TASK_DEPARTMENT``, 经信局):
 
 One task per source while it is open (``source_ref`` ``carbon:red:<credit code>:<year>`` or
 ``carbon:county:<county code>:<year>``); the loop's de-duplication finds the open one. Tasks are
-opened by the system (the rule found the problem) and reach the bureau through the loop's
-dispatch rule for category ``carbon``; without one they wait for manual dispatch, and the run
-report says so.
+opened by the system (the rule found the problem) and routed straight to the bureau; if
+that department does not exist they wait for dispatch, and the run report says so.
 """
 
 from __future__ import annotations
@@ -25,10 +24,9 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
-from shuzhi.platform.accounts.models import Division, User
+from shuzhi.platform.accounts.models import Department, Division, User
 from shuzhi.platform.loop import selectors as loop_selectors
 from shuzhi.platform.loop import services as loop_services
-from shuzhi.platform.loop.models import DispatchRule
 
 from ..models import AccountingRun, Colour, EnterpriseAccount
 from .publish import CITY, require_carbon_steward
@@ -44,7 +42,7 @@ class WarningsOutcome:
     opened: dict[str, int] = field(default_factory=lambda: {"red": 0, "county": 0})
     already_open: dict[str, int] = field(default_factory=lambda: {"red": 0, "county": 0})
     task_ids: list[int] = field(default_factory=list)
-    routed: bool = True  # a dispatch rule sends category "carbon" to the task department
+    routed: bool = True  # the task department exists, so tasks go straight to it
 
     def as_report(self) -> dict[str, Any]:
         return {
@@ -96,12 +94,8 @@ def _division(code: str) -> Division:
     return Division.objects.filter(code=code).first() or Division.objects.get(code=CITY)
 
 
-def _routed() -> bool:
-    return DispatchRule.objects.filter(
-        active=True,
-        category=TASK_CATEGORY,
-        department__code=settings.CARBON_TASK_DEPARTMENT,
-    ).exists()
+def _task_department() -> Department | None:
+    return Department.objects.filter(code=settings.CARBON_TASK_DEPARTMENT).first()
 
 
 def _open(
@@ -112,6 +106,7 @@ def _open(
     title: str,
     description: str,
     division: Division,
+    department: Department | None,
     request: HttpRequest | None,
 ) -> None:
     existing = loop_selectors.open_task_for(source_ref)
@@ -128,6 +123,7 @@ def _open(
         location=division.name,
         source="carbon",
         source_ref=source_ref,
+        department=department,
         by=None,  # the system: the rule found the problem, whoever ran the accounting
         request=request,
     )
@@ -140,7 +136,8 @@ def run_warnings_raise(
 ) -> WarningsOutcome:
     """Open the loop tasks a complete run calls for (one per source while open)."""
     require_carbon_steward(by, request=request)
-    outcome = WarningsOutcome(routed=_routed())
+    department = _task_department()
+    outcome = WarningsOutcome(routed=department is not None)
     previous = _previous_run(run)
     if previous is not None:
         before = dict(
@@ -178,6 +175,7 @@ def run_warnings_raise(
                     "factors": run.factor_set.version,
                 },
                 division=_division(account.county_code),
+                department=department,
                 request=request,
             )
     last_year = _last_year(run)
@@ -210,6 +208,7 @@ def run_warnings_raise(
                     "factors": run.factor_set.version,
                 },
                 division=division,
+                department=department,
                 request=request,
             )
     return outcome
