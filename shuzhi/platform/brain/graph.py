@@ -33,7 +33,7 @@ def _rows(
     con: Any, source: GraphSource, table: str, column: str, value: str
 ) -> list[dict[str, Any]]:
     cursor = con.execute(
-        f"SELECT * FROM {_q(table)} WHERE {_q(column)} = ? LIMIT {ROW_LIMIT}",  # noqa: S608 - quoted names
+        f'SELECT * FROM {_q(table)} WHERE {_q(column)} = ? ORDER BY "__row" LIMIT {ROW_LIMIT}',  # noqa: S608 - quoted names
         [value],
     )
     names = [d[0] for d in cursor.description]
