@@ -19,6 +19,7 @@ from . import standard
 from .factor_table import active_factor_table
 
 router = Router(tags=["carbon"])
+MAX_QUANTITY = 1e15
 
 
 class ActivityIn(Schema):
@@ -28,7 +29,9 @@ class ActivityIn(Schema):
         description="raw_coal, fuel_oil, gasoline, diesel, lpg, natural_gas, "
         "electricity, heat, exported_electricity or exported_heat",
     )
-    quantity: float = Field(..., description="Amount, not negative")
+    # bounded so that no sum of up to 1000 activities overflows to Infinity, which JSON cannot
+    # carry; far above any enterprise's or city's yearly use in any accepted unit
+    quantity: float = Field(..., le=MAX_QUANTITY, description="Amount, not negative")
     unit: str = Field(..., max_length=16, description="t, kg, 10^4Nm3, Nm3, MWh, kWh or GJ")
 
 

@@ -2,20 +2,16 @@
 
 The calculations in :mod:`standard` and :mod:`pipeline` know nothing of Django; they read a
 ``FactorTable``. This module builds one from a :class:`FactorSet` with its fuel, grid and
-activity rows, finds the active set (or falls back to the built-in default), and seeds the
-default set into an empty database.
+activity rows and finds the active set (or falls back to the built-in default). Seeding the
+default set into an empty database is a service (a steward's activation, audited):
+:func:`services.factors.factor_set_seed_default`, importable from here as before.
 """
 
 from __future__ import annotations
 
-from decimal import Decimal
-from typing import Any
-
-from django.db import transaction
-from django.utils import timezone
-
 from . import standard
 from .models import ActivityFactor, FactorSet, FuelFactor, GridFactor
+from .services.factors import factor_set_seed_default as factor_set_seed_default
 from .standard import ActivityFactorDef, FactorTable, FuelParams, GridFactorDef
 
 
@@ -67,65 +63,3 @@ def active_factor_table() -> FactorTable:
     active yet."""
     active = active_factor_set()
     return factor_table(active) if active is not None else standard.DEFAULT_FACTORS
-
-
-def _dec(value: float) -> Decimal:
-    return Decimal(str(value))
-
-
-def factor_set_seed_default(*, by: Any = None) -> FactorSet | None:
-    """Create the built-in default set, ACTIVE, when the database has no factor set at all.
-
-    Idempotent: returns the new set, or ``None`` when any set already exists (nothing changes).
-    ``by`` is the user recorded as its creator (None for the system).
-    """
-    defaults = standard.DEFAULT_FACTORS
-    with transaction.atomic():
-        if FactorSet.objects.exists():
-            return None
-        now = timezone.now()
-        factor_set = FactorSet.objects.create(
-            version=defaults.version,
-            title="内置默认排放因子 · Built-in default emission factors",
-            source=defaults.source,
-            heat_factor=_dec(defaults.heat_factor),
-            heat_source=defaults.heat_source,
-            state=FactorSet.State.ACTIVE,
-            created_by=by,
-            created_at=now,
-            activated_at=now,
-        )
-        FuelFactor.objects.bulk_create(
-            FuelFactor(
-                factor_set=factor_set,
-                fuel=f.fuel,
-                ncv=_dec(f.ncv),
-                ncv_unit=f.ncv_unit,
-                carbon_content=_dec(f.carbon_content),
-                oxidation=_dec(f.oxidation),
-                source=f.source,
-            )
-            for f in defaults.fuels.values()
-        )
-        GridFactor.objects.bulk_create(
-            GridFactor(
-                factor_set=factor_set,
-                year=g.year,
-                region=g.region,
-                value=_dec(g.value),
-                source=g.source,
-            )
-            for g in defaults.grid
-        )
-        ActivityFactor.objects.bulk_create(
-            ActivityFactor(
-                factor_set=factor_set,
-                domain=a.domain,
-                activity=a.activity,
-                unit=a.unit,
-                value=_dec(a.value),
-                source=a.source,
-            )
-            for a in defaults.activities
-        )
-    return factor_set

@@ -11,14 +11,22 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.conf import settings
+
+if TYPE_CHECKING:
+    from fpdf import FPDF
 
 FAMILY = "cjk"
 
 
 class FontMissing(Exception):
     """The configured CJK font file is not there (or cannot be read)."""
+
+
+class LayoutFailed(Exception):
+    """The sheet does not fit the page (e.g. too many table columns for a character to fit)."""
 
 
 @dataclass(frozen=True)
@@ -61,9 +69,10 @@ def _face_index(path: str) -> int:
 
 
 def render(sheet: Sheet) -> bytes:
-    """The PDF bytes of ``sheet``; ``FontMissing`` when the font cannot be used."""
+    """The PDF bytes of ``sheet``; ``FontMissing`` when the font cannot be used,
+    ``LayoutFailed`` when the sheet cannot be laid out on the page."""
     from fpdf import FPDF
-    from fpdf.fonts import FontFace
+    from fpdf.errors import FPDFException
 
     path = font_path()
     if not path.is_file():
@@ -74,6 +83,16 @@ def render(sheet: Sheet) -> bytes:
         pdf.add_font(FAMILY, fname=str(path), collection_font_number=_face_index(str(path)))
     except Exception as exc:  # fontTools raises many kinds for an unreadable font file
         raise FontMissing(str(path)) from exc
+    try:
+        _draw(pdf, sheet)
+        return bytes(pdf.output())
+    except FPDFException as exc:
+        raise LayoutFailed(str(exc)) from exc
+
+
+def _draw(pdf: FPDF, sheet: Sheet) -> None:
+    from fpdf.fonts import FontFace
+
     pdf.set_title(sheet.title)
     pdf.set_creator("Shuzhi")
     pdf.add_page()
@@ -109,4 +128,3 @@ def render(sheet: Sheet) -> bytes:
         pdf.ln(2)
         pdf.set_text_color(90, 90, 90)
         pdf.multi_cell(0, 5, sheet.footer, new_x="LMARGIN", new_y="NEXT")
-    return bytes(pdf.output())

@@ -691,10 +691,13 @@ def loan_products(*, bank: Department) -> QuerySet[LoanProduct]:
     return LoanProduct.objects.filter(bank=bank)
 
 
-def bank_grants(*, user: Any) -> list[Grant]:
-    """The user's grants to the grade dataset, live ones first, then the newest."""
+def bank_grants(*, user: Any, bank: Department) -> list[Grant]:
+    """The user's grants to the grade dataset for ``bank`` (the grant's using department),
+    live ones first, then the newest."""
     grants = list(
-        Grant.objects.filter(grantee_id=getattr(user, "pk", None), dataset__code=ANNUAL_DATASET)
+        Grant.objects.filter(
+            grantee_id=getattr(user, "pk", None), department=bank, dataset__code=ANNUAL_DATASET
+        )
         .select_related("dataset")
         .order_by("-starts_at", "-id")
     )

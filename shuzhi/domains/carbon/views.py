@@ -73,8 +73,10 @@ from .services.factors import (
 from .services.finance import (
     CarbonRefused,
     CreditReport,
+    account_read,
     bank_authorisation_revoke,
     bank_authorise,
+    credit_report_check,
     credit_report_read,
     loan_product_delete,
     loan_product_save,
@@ -192,21 +194,10 @@ def enterprises(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _may_see(request: HttpRequest, credit_code: str) -> bool:
-    if has_perm(request.user, "carbon.view"):
-        return True
-    own = getattr(request.user, "credit_code", "")
-    return has_perm(request.user, "carbon.own") and bool(own) and own == credit_code
-
-
 @login_required
 def enterprise(request: HttpRequest, credit_code: str) -> HttpResponse:
     """One enterprise's carbon account: the grade explained dimension by dimension."""
-    if not _may_see(request, credit_code):
-        raise PermissionDenied("carbon.view")
-    own = getattr(request.user, "credit_code", "") == credit_code and has_perm(
-        request.user, "carbon.own"
-    )
+    own = account_read(by=_user(request), credit_code=credit_code, request=request)
     history = account_history(credit_code=credit_code)
     years = sorted({a.year for a in history}, reverse=True)
     if not history and not own:
@@ -448,6 +439,7 @@ def factor_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "grid_rows": factor_set.grids.all(),
             "activity_rows": factor_set.activities.all(),
         },
+        status=400 if error else 200,
     )
 
 
@@ -486,9 +478,14 @@ def bank(request: HttpRequest) -> HttpResponse:
     """The bank's page: enterprises that authorised it, its grant and its loan products."""
     department = _bank(request)
     code = request.GET.get("credit_code", "").strip().upper()
+    status = 200
     if code:
-        return redirect("carbon:report", code)
-    grants = bank_grants(user=request.user)
+        # only letters and digits can be a credit code (and a path segment of the report)
+        if len(code) <= 18 and code.isascii() and code.isalnum():
+            return redirect("carbon:report", code)
+        messages.error(request, _("That is not a unified social credit code."))
+        status = 400
+    grants = bank_grants(user=request.user, bank=department)
     return render(
         request,
         "carbon/bank.html",
@@ -498,6 +495,7 @@ def bank(request: HttpRequest) -> HttpResponse:
             "grant": grants[0] if grants else None,
             "products": loan_products(bank=department),
         },
+        status=status,
     )
 
 
@@ -517,6 +515,7 @@ def bank_products(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         else {}
     )
     form = LoanProductForm(request.POST or None, initial=initial)
+    status = 200
     if request.method == "POST" and form.is_valid():
         try:
             loan_product_save(
@@ -524,9 +523,12 @@ def bank_products(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             )
         except CarbonRefused as refusal:
             form.add_error(None, refusal.message)
+            status = refusal.status
         else:
             messages.success(request, _("Product saved."))
             return redirect("carbon:products")
+    elif request.method == "POST":
+        status = 400  # the form comes back with the errors beside the values
     return render(
         request,
         "carbon/products.html",
@@ -536,6 +538,7 @@ def bank_products(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             "product": product,
             "products": loan_products(bank=department),
         },
+        status=status,
     )
 
 
@@ -611,8 +614,8 @@ def _report_view(report: CreditReport) -> dict[str, Any]:
 
 @login_required
 def bank_report(request: HttpRequest, credit_code: str) -> HttpResponse:
-    """碳信用报告: read through the bank's sharing grant, for an authorising enterprise."""
-    _bank(request)
+    """碳信用报告: read through the bank's sharing grant, for an authorising enterprise (the
+    service checks the bank role and audits refusals)."""
     try:
         report = credit_report_read(by=_user(request), credit_code=credit_code, request=request)
     except CarbonRefused as refusal:
@@ -629,10 +632,8 @@ def bank_report(request: HttpRequest, credit_code: str) -> HttpResponse:
     )
 
 
-@login_required
-def bank_report_pdf(request: HttpRequest, credit_code: str) -> HttpResponse:
-    _bank(request)
-    unavailable = render(
+def _pdf_unavailable(request: HttpRequest) -> HttpResponse:
+    return render(
         request,
         "carbon/refused.html",
         {
@@ -646,8 +647,16 @@ def bank_report_pdf(request: HttpRequest, credit_code: str) -> HttpResponse:
         },
         status=503,
     )
+
+
+@login_required
+def bank_report_pdf(request: HttpRequest, credit_code: str) -> HttpResponse:
+    try:  # refusals first and audited; the read itself only once the PDF can be made
+        credit_report_check(by=_user(request), credit_code=credit_code, request=request, form="pdf")
+    except CarbonRefused as refusal:
+        return _refused(request, refusal)
     if not pdf.font_available():
-        return unavailable
+        return _pdf_unavailable(request)
     try:
         report = credit_report_read(
             by=_user(request), credit_code=credit_code, request=request, form="pdf"
@@ -683,7 +692,21 @@ def bank_report_pdf(request: HttpRequest, credit_code: str) -> HttpResponse:
     try:
         body = pdf.render(sheet)
     except pdf.FontMissing:
-        return unavailable
+        return _pdf_unavailable(request)
+    except pdf.LayoutFailed:
+        return render(
+            request,
+            "carbon/refused.html",
+            {
+                "status": 500,
+                "code": "pdf_layout",
+                "message": _(
+                    "The PDF cannot be laid out (the report has too many columns for the page). "
+                    "Print the report page instead."
+                ),
+            },
+            status=500,
+        )
     response = HttpResponse(body, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="carbon-report-{report.credit_code}.pdf"'
     return response

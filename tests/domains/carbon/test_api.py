@@ -19,6 +19,7 @@ from shuzhi.domains.carbon.models import FactorSet, FuelFactor, GridFactor
 from shuzhi.domains.carbon.standard import DEFAULT_FACTORS
 from shuzhi.platform.accounts.models import User
 from shuzhi.platform.accounts.services import api_key_issue
+from tests.factories import DepartmentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -138,11 +139,17 @@ def test_malformed_body_is_the_platform_422(user_client: Client) -> None:
     assert response.json()["error"]["code"] == "invalid_input"
 
 
-def test_seed_default_is_idempotent_and_round_trips() -> None:
-    created = factor_set_seed_default(by=None)
+@pytest.fixture
+def drc_steward() -> User:
+    department = DepartmentFactory(code="330800-DRC", name="市发改委")
+    return UserFactory(username="drc_steward", roles=["data_steward"], department=department)
+
+
+def test_seed_default_is_idempotent_and_round_trips(drc_steward: User) -> None:
+    created = factor_set_seed_default(by=drc_steward)
     assert created is not None
     assert created.state == FactorSet.State.ACTIVE
-    assert factor_set_seed_default(by=None) is None
+    assert factor_set_seed_default(by=drc_steward) is None
     assert FactorSet.objects.count() == 1
     table = factor_table(created)
     assert table.version == "default-2024"
@@ -153,8 +160,8 @@ def test_seed_default_is_idempotent_and_round_trips() -> None:
     assert table.heat_factor == pytest.approx(0.11)
 
 
-def test_the_active_database_set_is_used(user_client: Client) -> None:
-    seeded = factor_set_seed_default(by=None)
+def test_the_active_database_set_is_used(user_client: Client, drc_steward: User) -> None:
+    seeded = factor_set_seed_default(by=drc_steward)
     assert seeded is not None
     seeded.state = FactorSet.State.RETIRED
     seeded.save()

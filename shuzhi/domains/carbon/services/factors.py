@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
-from typing import Any
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,6 +20,7 @@ from shuzhi.platform.audit.models import Outcome
 from shuzhi.platform.audit.services import audit_record
 from shuzhi.platform.security.permissions import require
 
+from .. import standard
 from ..models import ActivityFactor, Domain, FactorSet, FuelFactor, GridFactor
 
 MAX_SOURCE = 300
@@ -106,6 +107,13 @@ def _text(value: object) -> str:
     return str(value or "").strip()
 
 
+def _column(model: type[models.Model], name: str) -> tuple[int, int]:
+    """(digits before the point, places after it) that a DecimalField column holds."""
+    field = cast(models.DecimalField, model._meta.get_field(name))
+    places = int(field.decimal_places or 0)
+    return int(field.max_digits or 0) - places, places
+
+
 class _Checker:
     def __init__(self) -> None:
         self.errors: list[RowError] = []
@@ -113,21 +121,51 @@ class _Checker:
     def add(self, section: str, index: int, field: str, message: str) -> None:
         self.errors.append(RowError(section, index, field, message))
 
-    def positive(self, section: str, index: int, row: Mapping[str, Any], field: str) -> Decimal:
+    def _fitted(
+        self, section: str, index: int, row: Mapping[str, Any], field: str, column: tuple[int, int]
+    ) -> Decimal | None:
+        """The value rounded to the column's places; None (error added) unless it fits: a
+        value the column cannot hold would fail the save or every later read of the set."""
         number = _decimal(row.get(field))
         if number is None:
             self.add(section, index, field, _("Enter a number."))
+            return None
+        whole, places = column
+        if abs(number) >= Decimal(10) ** whole:
+            self.add(
+                section,
+                index,
+                field,
+                _("Too large: at most %(n)s digits before the decimal point.") % {"n": whole},
+            )
+            return None
+        return number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+    def positive(
+        self,
+        section: str,
+        index: int,
+        row: Mapping[str, Any],
+        field: str,
+        column: tuple[int, int],
+    ) -> Decimal:
+        number = self._fitted(section, index, row, field, column)
+        if number is None:
             return Decimal(0)
         if number <= 0:
             self.add(section, index, field, _("Must be greater than zero."))
         return number
 
-    def number(self, section: str, index: int, row: Mapping[str, Any], field: str) -> Decimal:
-        number = _decimal(row.get(field))
-        if number is None:
-            self.add(section, index, field, _("Enter a number."))
-            return Decimal(0)
-        return number
+    def number(
+        self,
+        section: str,
+        index: int,
+        row: Mapping[str, Any],
+        field: str,
+        column: tuple[int, int],
+    ) -> Decimal:
+        number = self._fitted(section, index, row, field, column)
+        return Decimal(0) if number is None else number
 
     def text(self, section: str, index: int, row: Mapping[str, Any], field: str, limit: int) -> str:
         text = _text(row.get(field))
@@ -148,22 +186,26 @@ def _clean_rows(
     clean_header = {
         "title": check.text("set", 0, header, "title", 200),
         "source": check.text("set", 0, header, "source", 5000),
-        "heat_factor": check.positive("set", 0, header, "heat_factor"),
+        "heat_factor": check.positive(
+            "set", 0, header, "heat_factor", _column(FactorSet, "heat_factor")
+        ),
         "heat_source": check.text("set", 0, header, "heat_source", MAX_SOURCE),
     }
     clean_fuels: list[dict[str, Any]] = []
     seen: set[object] = set()
     for i, row in enumerate(fuels):
         fuel = check.text("fuels", i, row, "fuel", 32)
-        oxidation = check.number("fuels", i, row, "oxidation")
+        oxidation = check.number("fuels", i, row, "oxidation", _column(FuelFactor, "oxidation"))
         if _decimal(row.get("oxidation")) is not None and not (0 < oxidation <= 1):
             check.add("fuels", i, "oxidation", _("The oxidation rate lies between 0 and 1."))
         clean_fuels.append(
             {
                 "fuel": fuel,
-                "ncv": check.positive("fuels", i, row, "ncv"),
+                "ncv": check.positive("fuels", i, row, "ncv", _column(FuelFactor, "ncv")),
                 "ncv_unit": check.text("fuels", i, row, "ncv_unit", 16),
-                "carbon_content": check.positive("fuels", i, row, "carbon_content"),
+                "carbon_content": check.positive(
+                    "fuels", i, row, "carbon_content", _column(FuelFactor, "carbon_content")
+                ),
                 "oxidation": oxidation,
                 "source": check.text("fuels", i, row, "source", MAX_SOURCE),
             }
@@ -183,7 +225,7 @@ def _clean_rows(
             {
                 "year": int(year),
                 "region": region,
-                "value": check.positive("grids", i, row, "value"),
+                "value": check.positive("grids", i, row, "value", _column(GridFactor, "value")),
                 "source": check.text("grids", i, row, "source", MAX_SOURCE),
             }
         )
@@ -204,7 +246,9 @@ def _clean_rows(
                 "activity": activity,
                 "unit": check.text("activities", i, row, "unit", 16),
                 # a sink (forest, 碳汇) has a negative factor
-                "value": check.number("activities", i, row, "value"),
+                "value": check.number(
+                    "activities", i, row, "value", _column(ActivityFactor, "value")
+                ),
                 "source": check.text("activities", i, row, "source", MAX_SOURCE),
             }
         )
@@ -391,3 +435,75 @@ def _activate(*, by: Any, factor_set: FactorSet, request: HttpRequest | None) ->
         details={"version": factor_set.version, "retired": retired},
     )
     return factor_set
+
+
+def factor_set_seed_default(*, by: Any, request: HttpRequest | None = None) -> FactorSet | None:
+    """Create the built-in default set (``standard.DEFAULT_FACTORS``), ACTIVE, when the database
+    has no factor set at all; for the carbon department's data stewards (the demo's steward).
+
+    Idempotent: returns the new set, or ``None`` when any set already exists (nothing changes,
+    nothing audited). Activating a set is audited like any activation ("carbon.factors_activate",
+    ``seeded``).
+    """
+    _require_steward(by, action="carbon.factors_activate", target=None, request=request)
+    defaults = standard.DEFAULT_FACTORS
+    with transaction.atomic():
+        if FactorSet.objects.exists():
+            return None
+        now = timezone.now()
+        factor_set = FactorSet.objects.create(
+            version=defaults.version,
+            title="内置默认排放因子 · Built-in default emission factors",
+            source=defaults.source,
+            heat_factor=_dec(defaults.heat_factor),
+            heat_source=defaults.heat_source,
+            state=FactorSet.State.ACTIVE,
+            created_by=by,
+            created_at=now,
+            activated_at=now,
+        )
+        FuelFactor.objects.bulk_create(
+            FuelFactor(
+                factor_set=factor_set,
+                fuel=f.fuel,
+                ncv=_dec(f.ncv),
+                ncv_unit=f.ncv_unit,
+                carbon_content=_dec(f.carbon_content),
+                oxidation=_dec(f.oxidation),
+                source=f.source,
+            )
+            for f in defaults.fuels.values()
+        )
+        GridFactor.objects.bulk_create(
+            GridFactor(
+                factor_set=factor_set,
+                year=g.year,
+                region=g.region,
+                value=_dec(g.value),
+                source=g.source,
+            )
+            for g in defaults.grid
+        )
+        ActivityFactor.objects.bulk_create(
+            ActivityFactor(
+                factor_set=factor_set,
+                domain=a.domain,
+                activity=a.activity,
+                unit=a.unit,
+                value=_dec(a.value),
+                source=a.source,
+            )
+            for a in defaults.activities
+        )
+        audit_record(
+            action="carbon.factors_activate",
+            actor=by,
+            target=factor_set,
+            request=request,
+            details={"version": factor_set.version, "seeded": True, "retired": []},
+        )
+    return factor_set
+
+
+def _dec(value: float) -> Decimal:
+    return Decimal(str(value))

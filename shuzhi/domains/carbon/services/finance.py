@@ -3,8 +3,11 @@ read carbon credit reports.
 
 A bank reads an enterprise's grade only through its sharing grant to the grade dataset
 (``carbon_account_annual``), so every read is masked by the grant, metered and audited by
-sharing, and only for an enterprise whose authorisation of that bank is in force. Refusals are
-audited ("carbon.report", outcome denied) before they are raised.
+sharing, and only for an enterprise whose authorisation of that bank is in force, under a grant
+of that bank. Refusals are audited ("carbon.report", outcome denied) before they are raised.
+
+Also here, until the domain has a module for it: the audited check of who may open one
+enterprise's account page (``account_read``: staff, or the enterprise itself).
 """
 
 from __future__ import annotations
@@ -24,7 +27,8 @@ from shuzhi.platform.accounts.models import Department
 from shuzhi.platform.audit.models import Outcome
 from shuzhi.platform.audit.services import audit_record
 from shuzhi.platform.security.identifiers import check_credit_code
-from shuzhi.platform.security.permissions import require
+from shuzhi.platform.security.permissions import has_perm, require
+from shuzhi.platform.sharing.models import Grant
 from shuzhi.platform.sharing.services import SharingRefused, grant_rows_read
 from shuzhi.platform.warehouse.query import RowQuery
 
@@ -93,7 +97,13 @@ def _refuse(
 
 
 def _require_audited(
-    by: Any, perm: str, *, action: str, target: object, request: HttpRequest | None
+    by: Any,
+    perm: str,
+    *,
+    action: str,
+    target: object,
+    request: HttpRequest | None,
+    details: Mapping[str, Any] | None = None,
 ) -> None:
     try:
         require(by, perm)
@@ -104,7 +114,7 @@ def _require_audited(
             target=target,
             outcome=Outcome.DENIED,
             request=request,
-            details={"code": "forbidden", "permission": perm},
+            details={"code": "forbidden", "permission": perm, **(details or {})},
         )
         raise
 
@@ -149,6 +159,37 @@ def _require_enterprise(
 
 def _year_of(row: Mapping[str, Any]) -> str:
     return str(row.get("year") or "")
+
+
+# --- the enterprise's account page ---------------------------------------------------------
+
+
+def account_read(*, by: Any, credit_code: str, request: HttpRequest | None = None) -> bool:
+    """Let ``by`` read the carbon account of ``credit_code``; True when it is the reader's own.
+
+    Government staff (carbon.view) read any enterprise's account; an enterprise's users
+    (carbon.own) only their own. The read and every refusal are audited
+    ("carbon.account_read"): one enterprise's emissions and output are not public.
+    """
+    asked = {"credit_code": str(credit_code)[:18]}
+    own_code = (getattr(by, "credit_code", "") or "").strip()
+    own = bool(own_code) and own_code == credit_code and has_perm(by, "carbon.own")
+    if not own:
+        _require_audited(
+            by,
+            "carbon.view",
+            action="carbon.account_read",
+            target=None,
+            request=request,
+            details=asked,
+        )
+    audit_record(
+        action="carbon.account_read",
+        actor=by,
+        request=request,
+        details={**asked, "own": own},
+    )
+    return own
 
 
 # --- the enterprise's consent --------------------------------------------------------------
@@ -341,14 +382,20 @@ def loan_product_delete(
 # --- the bank's read -----------------------------------------------------------------------
 
 
-def credit_report_read(
-    *, by: Any, credit_code: str, request: HttpRequest | None = None, form: str = "page"
-) -> CreditReport:
-    """The carbon credit report of one enterprise for the signed-in bank staff.
+@dataclass(frozen=True)
+class _Allowed:
+    code: str
+    bank: Department
+    authorisation: BankAuthorisation
+    grant: Grant
+    details: dict[str, Any]
 
-    Refused (403, audited) without the enterprise's authorisation of this bank in force or
-    without a live sharing grant to the grade dataset; the rows come through the grant.
-    """
+
+def _require_report_allowed(
+    by: Any, *, credit_code: str, request: HttpRequest | None, form: str
+) -> _Allowed:
+    """Bank staff, a valid code, the enterprise's authorisation of this bank in force and a
+    grant of this bank to the grade dataset; each refusal audited ("carbon.report")."""
     checked = check_credit_code(credit_code or "")
     code = checked.normalised
     bank = _require_bank(by, action="carbon.report", target=None, request=request)
@@ -379,7 +426,9 @@ def credit_report_read(
             ),
             details=details,
         )
-    grants = bank_grants(user=by)
+    # the grant must be this bank's: a person who moved from another bank keeps that bank's
+    # grants as grantee, and the enterprise authorised the bank, not the person
+    grants = bank_grants(user=by, bank=bank)
     if not grants:
         _refuse(
             action="carbon.report",
@@ -394,7 +443,38 @@ def credit_report_read(
             ),
             details=details,
         )
-    grant = grants[0]  # a live one when there is one; else sharing refuses and audits
+    # a live one when there is one; else sharing refuses and audits
+    return _Allowed(code, bank, authorisation, grants[0], details)
+
+
+def credit_report_check(
+    *, by: Any, credit_code: str, request: HttpRequest | None = None, form: str = "pdf"
+) -> BankAuthorisation:
+    """Whether ``by`` may read the report of ``credit_code`` (as :func:`credit_report_read`
+    decides, refusals audited), without reading it: for an edge that must know it can
+    deliver (the PDF needs its font) before the read is metered."""
+    return _require_report_allowed(
+        by, credit_code=credit_code, request=request, form=form
+    ).authorisation
+
+
+def credit_report_read(
+    *, by: Any, credit_code: str, request: HttpRequest | None = None, form: str = "page"
+) -> CreditReport:
+    """The carbon credit report of one enterprise for the signed-in bank staff.
+
+    Refused (403, audited) without the enterprise's authorisation of this bank in force or
+    without a live sharing grant of this bank to the grade dataset; the rows come through the
+    grant.
+    """
+    allowed = _require_report_allowed(by, credit_code=credit_code, request=request, form=form)
+    code, bank, authorisation, grant = (
+        allowed.code,
+        allowed.bank,
+        allowed.authorisation,
+        allowed.grant,
+    )
+    details = allowed.details
     try:
         result = grant_rows_read(
             grant=grant,
