@@ -6,8 +6,6 @@ killed load leaves the current version as it was, and the next load simply runs 
 
 from __future__ import annotations
 
-import os
-import socket
 from collections.abc import Callable
 from contextlib import suppress
 from datetime import date, datetime
@@ -30,6 +28,7 @@ from shuzhi.platform.security.keys import field_cipher
 
 from . import engine
 from .connection import open_warehouse
+from .liveness import process_alive, this_process
 from .models import Version
 from .selectors import field_specs
 from .spec import IngestReport
@@ -40,23 +39,12 @@ class NotIngestible(Exception):
 
 
 def _this_loader() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
+    return this_process()
 
 
 def _loader_alive(loader: str) -> bool:
     """Whether the process that started a load still runs (only knowable on this host)."""
-    host, _, pid = loader.rpartition(":")
-    if host != socket.gethostname() or not pid.isdigit():
-        return False
-    if int(pid) == os.getpid():
-        return True  # another thread of this process
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+    return process_alive(loader)
 
 
 def _require_steward(by: User, dataset: Dataset) -> None:

@@ -212,3 +212,36 @@ def test_refused_when_the_input_datasets_have_no_data(tmp_path: Path, settings: 
     with pytest.raises(RunRefused) as caught:
         accounting_run(year=2024, by=city.drc)
     assert caught.value.code == "no_input"
+
+
+def test_a_run_whose_process_still_runs_refuses_a_second_one(city: City) -> None:
+    from shuzhi.platform.warehouse.liveness import this_process
+
+    live = AccountingRun.objects.create(
+        year=2024,
+        factor_set=FactorSet.objects.get(state=FactorSet.State.ACTIVE),
+        state=AccountingRun.State.RUNNING,
+        report={"process": this_process()},
+    )
+    with pytest.raises(RunRefused) as refused:
+        accounting_run(year=2025, by=city.drc)
+    assert refused.value.code == "run_in_progress"
+    live.refresh_from_db()
+    assert live.state == AccountingRun.State.RUNNING
+    assert AccountingRun.objects.count() == 1
+    assert AuditEntry.objects.filter(action="carbon.run", outcome="failure").exists()
+
+
+def test_a_run_left_by_a_killed_process_is_marked_failed_by_the_next(city: City) -> None:
+    dead = AccountingRun.objects.create(
+        year=2024,
+        factor_set=FactorSet.objects.get(state=FactorSet.State.ACTIVE),
+        state=AccountingRun.State.RUNNING,
+        report={"process": "some-other-host:12345"},
+    )
+    run = accounting_run(year=2024, by=city.drc)
+    dead.refresh_from_db()
+    assert dead.state == AccountingRun.State.FAILED
+    assert "interrupted" in dead.error
+    assert run.state == AccountingRun.State.COMPLETE
+    assert run.is_current

@@ -36,6 +36,7 @@ from shuzhi.platform.audit.services import audit_record
 from shuzhi.platform.catalog.models import Dataset, Status
 from shuzhi.platform.warehouse import engine
 from shuzhi.platform.warehouse.connection import open_warehouse
+from shuzhi.platform.warehouse.liveness import process_alive, this_process
 from shuzhi.platform.warehouse.models import Version
 from shuzhi.platform.warehouse.selectors import current_version
 
@@ -380,6 +381,46 @@ def _drop_orphan_versions() -> list[str]:
     return dropped
 
 
+def _start(
+    *, year: int, factor_set: FactorSet, by: User, request: HttpRequest | None
+) -> AccountingRun:
+    """Record the run as RUNNING — one run at a time, since runs share the derived datasets.
+
+    A RUNNING run whose process still lives refuses this one; one whose process is gone (it
+    was killed) is marked FAILED and its leftover warehouse tables dropped. The active factor
+    set's row is locked meanwhile, so two runs starting together wait for each other.
+    """
+    busy: AccountingRun | None = None
+    with transaction.atomic():
+        FactorSet.objects.select_for_update().filter(pk=factor_set.pk).first()
+        for running in AccountingRun.objects.filter(state=AccountingRun.State.RUNNING):
+            holder = str((running.report or {}).get("process", ""))
+            if holder and process_alive(holder):
+                busy = running
+                break
+            running.state = AccountingRun.State.FAILED
+            running.is_current = False
+            running.error = "interrupted: the process running it stopped"
+            running.finished_at = timezone.now()
+            running.save(update_fields=["state", "is_current", "error", "finished_at"])
+        if busy is None:
+            _drop_orphan_versions()
+            return AccountingRun.objects.create(
+                year=year,
+                factor_set=factor_set,
+                state=AccountingRun.State.RUNNING,
+                started_by=by,
+                report={"process": this_process()},
+            )
+    _refuse(  # outside the transaction, so the refusal's audit entry stays
+        by,
+        "run_in_progress",
+        _("The accounting for %(year)s started at %(at)s is still running.")
+        % {"year": busy.year, "at": timezone.localtime(busy.started_at).strftime("%Y-%m-%d %H:%M")},
+        request,
+    )
+
+
 def accounting_run(
     *,
     year: int,
@@ -414,10 +455,7 @@ def accounting_run(
         )
     say(_("Checking the input data"))
     inputs = _inputs(year, by, request)
-    _drop_orphan_versions()
-    run = AccountingRun.objects.create(
-        year=year, factor_set=factor_set, state=AccountingRun.State.RUNNING, started_by=by
-    )
+    run = _start(year=year, factor_set=factor_set, by=by, request=request)
     try:
         say(_("Computing emissions and grades"))
         computed = _compute(year=year, inputs=inputs, factor_set=factor_set)
