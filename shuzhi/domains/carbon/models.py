@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from shuzhi.platform.accounts.models import Department
 
@@ -22,7 +23,7 @@ class FactorSet(models.Model):  # 排放因子版本
 
     class State(models.TextChoices):
         DRAFT = "draft", _("Draft")
-        ACTIVE = "active", _("Active")
+        ACTIVE = "active", pgettext_lazy("factor set", "Active")
         RETIRED = "retired", _("Retired")
 
     version = models.CharField(_("version"), max_length=32, unique=True)
@@ -95,7 +96,7 @@ class GridFactor(models.Model):  # 电网排放因子
 
 
 class Domain(models.TextChoices):  # 碳账户六大领域
-    INDUSTRY = "industry", _("Industry")  # 工业
+    INDUSTRY = "industry", pgettext_lazy("carbon domain", "Industry")  # 工业
     ENERGY = "energy", _("Energy")  # 能源
     BUILDINGS = "buildings", _("Buildings")  # 建筑
     TRANSPORT = "transport", _("Transport")  # 交通
