@@ -24,7 +24,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.dates import MONTHS_3
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
 
 from shuzhi.platform.accounts.models import Department, Division
@@ -276,21 +276,21 @@ def dimension_labels() -> dict[str, str]:
 
 
 EXPLANATION_LABELS = {
-    "intensity": "Carbon intensity (tCO2 per 10,000 yuan)",
-    "industry_intensity": "Industry average intensity",
-    "industry_enterprises": "Enterprises in the industry",
-    "ratio": "Dimension value",
-    "score": "Score within the industry",
-    "tco2": "Emissions (tCO2)",
-    "county_tco2": "County emissions (tCO2)",
-    "emissions_share": "Share of the county's emissions",
-    "gross_output": "Gross output (10,000 yuan)",
-    "county_gross_output": "County gross output (10,000 yuan)",
-    "output_share": "Share of the county's output",
-    "available": "Earlier years available",
-    "baseline_intensity": "Intensity of earlier years",
-    "history_years": "Earlier years compared",
-    "decline": "Decline of intensity",
+    "intensity": gettext_noop("Carbon intensity (tCO2 per 10,000 yuan)"),
+    "industry_intensity": gettext_noop("Industry average intensity"),
+    "industry_enterprises": gettext_noop("Enterprises in the industry"),
+    "ratio": gettext_noop("Dimension value"),
+    "score": gettext_noop("Score within the industry"),
+    "tco2": gettext_noop("Emissions (tCO2)"),
+    "county_tco2": gettext_noop("County emissions (tCO2)"),
+    "emissions_share": gettext_noop("Share of the county's emissions"),
+    "gross_output": gettext_noop("Gross output (10,000 yuan)"),
+    "county_gross_output": gettext_noop("County gross output (10,000 yuan)"),
+    "output_share": gettext_noop("Share of the county's output"),
+    "available": gettext_noop("Earlier years available"),
+    "baseline_intensity": gettext_noop("Intensity of earlier years"),
+    "history_years": gettext_noop("Earlier years compared"),
+    "decline": gettext_noop("Decline of intensity"),
 }
 SHARES = frozenset({"emissions_share", "output_share"})
 
@@ -397,15 +397,21 @@ def efficiency_levels() -> list[dict[str, Any]]:
 
 
 PROBLEM_TEXTS = {
-    "missing_months": "Months are missing from the energy data.",
-    "negative_readings": "Some energy readings are negative and were left out.",
-    "no_industry": "The enterprise has no industry code, so it cannot be compared with its "
-    "industry.",
-    "no_industry_code": "The enterprise has no industry code, so it cannot be compared with "
-    "its industry.",
-    "no_county": "The enterprise has no county, so its regional contribution cannot be computed.",
-    "zero_output": "The output or value added is zero or missing, so no intensity can be computed.",
-    "missing_output_months": "Months are missing from the output data.",
+    "missing_months": gettext_noop("Months are missing from the energy data."),
+    "negative_readings": gettext_noop("Some energy readings are negative and were left out."),
+    "no_industry": gettext_noop(
+        "The enterprise has no industry code, so it cannot be compared with its industry."
+    ),
+    "no_industry_code": gettext_noop(
+        "The enterprise has no industry code, so it cannot be compared with its industry."
+    ),
+    "no_county": gettext_noop(
+        "The enterprise has no county, so its regional contribution cannot be computed."
+    ),
+    "zero_output": gettext_noop(
+        "The output or value added is zero or missing, so no intensity can be computed."
+    ),
+    "missing_output_months": gettext_noop("Months are missing from the output data."),
 }
 
 
