@@ -181,8 +181,28 @@ def monthly_totals(account: EnterpriseAccount) -> dict[int, float]:
     return {m: round(v, 3) for m, v in sorted(months.items())}
 
 
+SOURCE_LABELS = {  # 排放源
+    "raw_coal": gettext_noop("Raw coal"),
+    "fuel_oil": gettext_noop("Fuel oil"),
+    "gasoline": gettext_noop("Gasoline"),
+    "diesel": gettext_noop("Diesel"),
+    "lpg": gettext_noop("LPG"),
+    "natural_gas": gettext_noop("Natural gas"),
+    "electricity": gettext_noop("Purchased electricity"),
+    "heat": gettext_noop("Purchased heat"),
+    "exported_electricity": gettext_noop("Exported electricity"),
+    "exported_heat": gettext_noop("Exported heat"),
+}
+
+
+def source_label(source: str) -> str:
+    text = SOURCE_LABELS.get(source)
+    return _(text) if text else source
+
+
 def source_totals(account: EnterpriseAccount) -> list[tuple[str, float]]:
-    """tCO2 by emission source for the year, largest first."""
+    """tCO2 by emission source for the year (its name in the page's language), largest
+    first."""
     by_source = account.by_source if isinstance(account.by_source, dict) else {}
     totals = []
     for source, value in by_source.items():
@@ -193,7 +213,7 @@ def source_totals(account: EnterpriseAccount) -> list[tuple[str, float]]:
         else:
             amount = _number(value)
         if amount is not None:
-            totals.append((str(source), round(amount, 3)))
+            totals.append((source_label(str(source)), round(amount, 3)))
     return sorted(totals, key=lambda item: -abs(item[1]))
 
 
@@ -334,7 +354,10 @@ def explanation_rows(account: EnterpriseAccount) -> list[dict[str, Any]]:
                 else:
                     facts.append((_explain_label(str(key)), _explain_value(str(key), value)))
             if dimension == "decline" and behind.get("available") is False:
-                note = _("No account of an earlier year, so this dimension is left out.")
+                note = _(
+                    "No earlier year with a complete account to compare with, so this "
+                    "dimension is left out."
+                )
         elif behind not in (None, ""):
             note = str(behind)
         rows.append(
