@@ -762,9 +762,11 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(f"Demo accounts (password for all: {people.DEMO_PASSWORD})")
         )
+        width = max(len(account.username) for account in people.DEMO_ACCOUNTS)
         for account in people.DEMO_ACCOUNTS:
             self.stdout.write(
-                f"  {account.username:<16} {account.role:<13} {account.display_name}  {account.note}"
+                f"  {account.username:<{width}}  {account.role:<13} {account.display_name}  "
+                f"{account.note}"
             )
         self.stdout.write(
             "  admin also needs a TOTP code: run `SHUZHI_DEMO_MODE=1 .venv/bin/shuzhi demo_otp`"
