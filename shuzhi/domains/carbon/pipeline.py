@@ -34,7 +34,9 @@ source of :data:`standard.SOURCES`; exports are negative so the parts add up to 
 
 * :func:`monthly_emissions` — credit_code, month, <source>_tco2…, total_tco2,
   negative_readings, factor_version;
-* :func:`annual_accounts` — credit_code, year, name, county_code, industry_code,
+* :func:`annual_accounts` (and :func:`annual_from_inputs`, the same table straight from the
+  input tables in one grouping of the energy readings, as :func:`accounts` uses it) —
+  credit_code, year, name, county_code, industry_code,
   months_reported, negative_readings, <source>_tco2…, total_tco2, gross_output, value_added,
   output_months, intensity, factor_version and the problem flags (:data:`PROBLEM_FLAGS`) with
   ``gradable`` (no problem at all);
@@ -46,9 +48,10 @@ source of :data:`standard.SOURCES`; exports are negative so the parts add up to 
 * :func:`sector_accounts` — domain, county_code, year, activity, quantity, unit, factor, tco2
   (``factor`` and ``tco2`` null when the table has no factor for the activity in that unit).
 
-:func:`to_records` executes an evaluated table and returns one dict per enterprise with the
-JSON-ish parts built in Python: ``by_source``, ``problems`` ([{"code", "detail"}]) and
-``explanation`` (the numbers behind each dimension, the rule and the carbon-efficiency code).
+:func:`to_records` (:func:`records_of` for an executed Arrow table) executes an evaluated table
+and returns one dict per enterprise with the JSON-ish parts built in Python: ``by_source``,
+``problems`` ([{"code", "detail"}]) and ``explanation`` (the numbers behind each dimension,
+the rule and the carbon-efficiency code).
 
 The evaluation (三维评价) — every figure computed among the *gradable* enterprises only:
 
@@ -71,6 +74,7 @@ zero or missing output) gets no colour and no level; its emissions are still com
 
 from __future__ import annotations
 
+import gc
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Final
@@ -124,25 +128,56 @@ _NULL_F = ibis.null().cast("float64")
 # --- Monthly emissions -------------------------------------------------------------------------
 
 
-def _standardise(table: ir.Table, columns: Mapping[str, tuple[str, float]], year: int) -> ir.Table:
-    """One row per input row: credit_code, month, the quantity of every source (base units)."""
-    month = table.month.cast("date")
-    t = table.filter(month.year() == year)
-    month = t.month.cast("date")
-    quantities: dict[str, ir.Value] = {s: _f(0.0) for s in standard.SOURCES}
-    negative: ir.Value = ibis.literal(0, type="int64")
+def _in_year(table: ir.Table, year: int) -> ir.Table:
+    return table.filter(table.month.cast("date").year() == year)
+
+
+def _signed(column: ir.Value) -> ir.Value:
+    """A quantity column to compare with zero: itself if numeric (a decimal's sign is its
+    float's; no conversion just to compare), else as float64."""
+    return column if column.type().is_numeric() else column.cast("float64")
+
+
+def _quantities(
+    t: ir.Table, columns: Mapping[str, tuple[str, float]]
+) -> tuple[dict[str, ir.Value], ir.Value]:
+    """The quantity of every source (base units, 0 when absent or negative) and the negatives."""
+    terms: dict[str, list[ir.Value]] = {s: [] for s in standard.SOURCES}
+    negatives: list[ir.Value] = []
     for column, (source, multiplier) in columns.items():
         if column not in t.columns:
             continue
+        raw = _signed(t[column])
         value = t[column].cast("float64")
-        quantities[source] = quantities[source] + ibis.ifelse(value >= 0, value * multiplier, 0.0)
-        negative = negative + ibis.ifelse(value < 0, 1, 0).cast("int64")
+        used = value if multiplier == 1.0 else value * multiplier
+        terms[source].append(ibis.ifelse(raw >= 0, used, 0.0))
+        negatives.append(ibis.ifelse(raw < 0, 1, 0).cast("int64"))
+    quantities = {s: sum(found[1:], found[0]) if found else _f(0.0) for s, found in terms.items()}
+    negative = sum(negatives[1:], negatives[0]) if negatives else ibis.literal(0, type="int64")
+    return quantities, negative
+
+
+def _standardise(table: ir.Table, columns: Mapping[str, tuple[str, float]], year: int) -> ir.Table:
+    """One row per input row: credit_code, month, the quantity of every source (base units)."""
+    t = _in_year(table, year)
+    quantities, negative = _quantities(t, columns)
     return t.select(
         credit_code=t.credit_code.cast("string"),
-        month=month,
+        month=t.month.cast("date"),
         negative_readings=negative,
         **quantities,
     )
+
+
+def _source_factors(factors: FactorTable, year: int, region: str) -> dict[str, float]:
+    """tCO2 per base unit of every source (the grid factor chosen once for year and region)."""
+    found = {}
+    for source in standard.SOURCES:
+        if source in standard.FUELS and source not in factors.fuels:
+            found[source] = 0.0  # a factor set without this fuel: nothing to multiply by
+        else:
+            found[source] = float(standard.source_factor(source, factors, year, region)[0])
+    return found
 
 
 def monthly_emissions(
@@ -172,13 +207,10 @@ def monthly_emissions(
         negative_readings=rows.negative_readings.sum(),
         **{s: rows[s].sum() for s in standard.SOURCES},
     )
-    tco2: dict[str, ir.Value] = {}
-    for source in standard.SOURCES:
-        if source in standard.FUELS and source not in factors.fuels:
-            factor = 0.0  # a factor set without this fuel: nothing to multiply by
-        else:
-            factor, _ = standard.source_factor(source, factors, year, region)
-        tco2[f"{source}_tco2"] = summed[source].fill_null(0.0) * _f(factor)
+    tco2 = {
+        f"{source}_tco2": summed[source].fill_null(0.0) * _f(factor)
+        for source, factor in _source_factors(factors, year, region).items()
+    }
     total = sum(tco2.values(), _f(0.0))
     return summed.select(
         "credit_code",
@@ -241,6 +273,22 @@ def _left_join(left: ir.Table, right: ir.Table, key: str = "credit_code") -> ir.
     return left.left_join(r, left[key] == r["_key"]).drop("_key")
 
 
+def _output_rows(output: ir.Table, year: int) -> tuple[ir.Table, dict[str, ir.Value]]:
+    """The output rows of ``year`` and their gross_output, value_added (negative → null) and
+    count of negative values."""
+    o = _in_year(output, year)
+    gross = _signed(o.gross_output)
+    added = (
+        _signed(o.value_added) if "value_added" in o.columns else _NULL_F
+    )  # nullable in the catalogue
+    return o, {
+        "gross_output": ibis.ifelse(gross >= 0, gross.cast("float64"), _NULL_F),
+        "value_added": ibis.ifelse(added >= 0, added.cast("float64"), _NULL_F),
+        "negative": ibis.ifelse(gross < 0, 1, 0).cast("int64")
+        + ibis.ifelse(added < 0, 1, 0).cast("int64"),
+    }
+
+
 def annual_accounts(
     *,
     monthly: ir.Table,
@@ -252,6 +300,7 @@ def annual_accounts(
     """One row per enterprise for ``year``: totals, output, intensity and problem flags (年度账户).
 
     The enterprises are those with an energy reading or an output row in the year.
+    :func:`annual_from_inputs` computes the same table straight from the input tables.
     """
     energy = monthly.group_by("credit_code").aggregate(
         months_reported=monthly.count().cast("int64"),  # one row per enterprise and month
@@ -259,19 +308,8 @@ def annual_accounts(
         **{c: monthly[c].sum() for c in (*SOURCE_COLUMNS, "total_tco2")},
     )
     if output is not None:
-        o = output.filter(output.month.cast("date").year() == year)
-        gross = o.gross_output.cast("float64")
-        added = (
-            o.value_added.cast("float64") if "value_added" in o.columns else _NULL_F
-        )  # nullable in the catalogue
-        o = o.select(
-            credit_code=o.credit_code.cast("string"),
-            month=o.month.cast("date"),
-            gross_output=ibis.ifelse(gross >= 0, gross, _NULL_F),
-            value_added=ibis.ifelse(added >= 0, added, _NULL_F),
-            negative=ibis.ifelse(gross < 0, 1, 0).cast("int64")
-            + ibis.ifelse(added < 0, 1, 0).cast("int64"),
-        )
+        o, values = _output_rows(output, year)
+        o = o.select(credit_code=o.credit_code.cast("string"), month=o.month.cast("date"), **values)
         out = o.group_by("credit_code").aggregate(
             gross_output=o.gross_output.sum(),
             value_added=o.value_added.sum(),
@@ -290,16 +328,163 @@ def annual_accounts(
             output_months=ibis.literal(0, type="int64"),
             negative_output=ibis.literal(0, type="int64"),
         )
-    months = t.months_reported.fill_null(0)
+    return _annual(
+        t,
+        months=t.months_reported,
+        negative=t.negative_energy.fill_null(0) + t.negative_output.fill_null(0),
+        output_months=t.output_months,
+        year=year,
+        factors=factors,
+    )
+
+
+@ibis.udf.agg.builtin(name="bit_or")
+def _bit_or(value: int) -> int:  # type: ignore[empty-body]
+    """Bitwise OR of a group (an aggregate both DuckDB and Spark SQL have under this name)."""
+
+
+@ibis.udf.scalar.builtin(name="bit_count")
+def _bit_count(value: int) -> int:  # type: ignore[empty-body]
+    """Number of bits set (a function both DuckDB and Spark SQL have under this name)."""
+
+
+def _month_bit(t: ir.Table) -> ir.Value:
+    """1 << month number (1–12): OR-ing them and counting bits counts distinct months."""
+    return ibis.literal(1, type="int64") << t.month.cast("date").month()
+
+
+def annual_from_inputs(
+    *,
+    electricity: ir.Table | None,
+    gas: ir.Table | None,
+    coal_oil: ir.Table | None,
+    heat: ir.Table | None,
+    output: ir.Table | None,
+    registry: ir.Table | None = None,
+    factors: FactorTable,
+    year: int,
+    region: str,
+) -> ir.Table:
+    """:func:`annual_accounts` of :func:`monthly_emissions`, without grouping by month.
+
+    Every energy row becomes one row of a union — the quantity of every source, its month as a
+    bit (``1 << month``) and, when ``registry`` is ``None``, the key columns of
+    :func:`enterprise_keys` (null for ``heat``) — grouped once by enterprise: the sums, the
+    largest keys and BIT_OR of the bits, whose BIT_COUNT is the months reported. The output is
+    grouped once the same way and the two joined by one full outer join. The numbers are
+    those of the monthly path (sums in another order: equal to rounding). BIT_OR and
+    BIT_COUNT are built-in functions of DuckDB and Spark SQL alike (Ibis builtin UDFs).
+    """
+    inputs = {"electricity": electricity, "gas": gas, "coal_oil": coal_oil, "heat": heat}
+    if all(t is None for t in inputs.values()):
+        raise ValueError("annual_from_inputs needs at least one energy table")
+    key_names = ("name", "county_code", "industry_code")
+    key_columns = key_names if registry is None else ()
+
+    def keys(t: ir.Table, with_keys: bool = True) -> dict[str, ir.Value]:
+        """The key columns as enterprise_keys reads them (nulls for heat); none with a registry."""
+        if registry is not None:
+            return {}
+        name = "enterprise_name" if "enterprise_name" in t.columns else "name"
+        sources = dict(zip(key_names, (name, "county_code", "industry_code"), strict=True))
+        return {
+            c: t[sources[c]].cast("string")
+            if with_keys and sources[c] in t.columns
+            else ibis.null().cast("string")
+            for c in key_names
+        }
+
+    parts = []
+    for name, table in inputs.items():
+        if table is None:
+            continue
+        t = _in_year(table, year)
+        quantities, negative = _quantities(t, INPUT_COLUMNS[name])
+        parts.append(
+            t.select(
+                credit_code=t.credit_code.cast("string"),
+                month_bit=_month_bit(t),
+                negative=negative,
+                **quantities,
+                **keys(t, with_keys=name != "heat"),
+            )
+        )
+    rows = parts[0].union(*parts[1:], distinct=False) if len(parts) > 1 else parts[0]
+    t = rows.group_by("credit_code").aggregate(
+        energy_mask=_bit_or(rows.month_bit),
+        negative=rows.negative.sum().cast("int64"),
+        **{s: rows[s].sum() for s in standard.SOURCES},
+        **{c: rows[c].max() for c in key_columns},
+    )
+    if output is None:
+        t = t.mutate(
+            output_mask=ibis.literal(0, type="int64"), gross_output=_NULL_F, value_added=_NULL_F
+        )
+    else:
+        o, values = _output_rows(output, year)
+        o = o.select(
+            credit_code=o.credit_code.cast("string"), month_bit=_month_bit(o), **values, **keys(o)
+        )
+        o = o.group_by(_key="credit_code").aggregate(
+            output_mask=_bit_or(o.month_bit),
+            _negative=o.negative.sum().cast("int64"),
+            gross_output=o.gross_output.sum(),
+            value_added=o.value_added.sum(),
+            **{f"_{c}": o[c].max() for c in key_columns},
+        )
+        # every enterprise with energy or output: one full outer join (each side read once)
+        t = t.outer_join(o, t.credit_code == o._key)
+        t = t.select(
+            credit_code=t.credit_code.coalesce(t._key),
+            energy_mask=t.energy_mask,
+            negative=t.negative.fill_null(0) + t._negative.fill_null(0),
+            **{s: t[s] for s in standard.SOURCES},
+            output_mask=t.output_mask,
+            gross_output=t.gross_output,
+            value_added=t.value_added,
+            **{c: ibis.greatest(t[c], t[f"_{c}"]) for c in key_columns},  # nulls skipped
+        )
+    tco2 = {
+        f"{source}_tco2": t[source].fill_null(0.0) * _f(factor)
+        for source, factor in _source_factors(factors, year, region).items()
+    }
+    t = t.mutate(**tco2, total_tco2=sum(tco2.values(), _f(0.0)))
+    if registry is None:  # as enterprise_keys: blanks become null after the grouping
+        t = t.mutate(
+            name=t.name.strip().nullif(""),
+            county_code=t.county_code.strip().nullif(""),
+            industry_code=t.industry_code.strip().nullif(""),
+        )
+    else:
+        t = _left_join(t, registry)
+    return _annual(
+        t,
+        months=_bit_count(t.energy_mask).cast("int64"),
+        negative=t.negative,
+        output_months=_bit_count(t.output_mask).cast("int64"),
+        year=year,
+        factors=factors,
+    )
+
+
+def _annual(
+    t: ir.Table,
+    *,
+    months: ir.Value,
+    negative: ir.Value,
+    output_months: ir.Value,
+    year: int,
+    factors: FactorTable,
+) -> ir.Table:
+    """The annual columns, flags and ``gradable`` of one row per enterprise with its sums."""
+    months = months.fill_null(0)
     value_added = t.value_added
     gross_output = t.gross_output
     has_output = (value_added > 0).fill_null(False) & (gross_output > 0).fill_null(False)
-    output_months = t.output_months.fill_null(0)
+    output_months = output_months.fill_null(0)
     flags = {
         "missing_months": (12 - months).cast("int64"),
-        "negative_readings": (t.negative_energy.fill_null(0) + t.negative_output.fill_null(0)).cast(
-            "int64"
-        ),
+        "negative_readings": negative.cast("int64"),
         "no_industry": t.industry_code.isnull(),
         "no_county": t.county_code.isnull(),
         "zero_output": ~has_output,
@@ -337,12 +522,18 @@ def annual_accounts(
 
 
 def _midrank(value: ir.Value, partition: Sequence[Any]) -> ir.Value:
-    """Mid-rank percentile of ``value`` (ascending) in ``partition``: (below + at-or-below)/2n."""
+    """Mid-rank percentile of ``value`` (ascending) in ``partition``: (below + at-or-below)/2n.
+
+    The three window functions share one partition and order (one sort on any engine).
+    """
     w = ibis.window(group_by=list(partition), order_by=value)
-    n = ibis.window(group_by=list(partition))
     below = ibis.rank().over(w).cast("float64")  # 0-based minimum rank = count strictly below
     at_or_below = ibis.cume_dist().over(w)  # fraction at or below
-    count = value.count().over(n).cast("float64")
+    count = (
+        value.count()
+        .over(ibis.window(group_by=list(partition), order_by=value, rows=(None, None)))
+        .cast("float64")
+    )
     return (below / count + at_or_below) / 2
 
 
@@ -378,111 +569,115 @@ def evaluate(
     positions (0–1) separating red, yellow, light green and dark green. ``year`` is the
     accounts' year; pass it (the default reads it from ``annual`` with an extra join).
 
-    Every aggregate is a window over ``annual`` partitioned by industry or county *and*
-    ``gradable``, so the annual expression is referenced once (an engine that inlines common
-    subexpressions, such as DuckDB, computes it once) and enterprises with problems never
-    enter a benchmark or a ranking.
+    The benchmarks and rankings are computed on a narrow relation of the gradable enterprises
+    only (credit code, industry, county and the handful of figures they need: window
+    operators copy every column they carry), then joined back to ``annual`` once by credit
+    code; enterprises with problems never enter a benchmark or a ranking.
     """
     w_adv, w_con, w_dec = (float(w) for w in weights)
     cut1, cut2, cut3 = (float(c) for c in cuts)
-    a = annual
     if history is None:
-        a = a.mutate(baseline_intensity=_NULL_F, history_years=ibis.null().cast("int64"))
+        base = None
     elif year is not None:
-        a = _left_join(a, _baseline(history, year))
+        base = _baseline(history, year)
     else:
         h = history.select(
             credit_code=history.credit_code.cast("string"),
             year=history.year.cast("int64"),
             intensity=history.intensity.cast("float64"),
         )
-        years = a.select(_cc=a.credit_code, _year=a.year)
+        years = annual.select(_cc=annual.credit_code, _year=annual.year)
         h = h.join(years, h.credit_code == years._cc)
         h = h.filter((h.year >= h._year - 3) & (h.year <= h._year - 1) & h.intensity.notnull())
         base = h.group_by("credit_code").aggregate(
             baseline_intensity=h.intensity.mean(), history_years=h.year.nunique().cast("int64")
         )
-        a = _left_join(a, base)
 
-    ok = a.gradable
-    industry = ibis.window(group_by=[a.industry_code, ok])
-    county = ibis.window(group_by=[a.county_code, ok])
-    a = a.mutate(
-        industry_intensity=ibis.ifelse(
-            ok, a.total_tco2.sum().over(industry) / a.value_added.sum().over(industry), _NULL_F
+    # the narrow relation of the gradable enterprises; ``annual`` itself is joined only once,
+    # at the end, so a shared input (the grouping below it) is one common table expression
+    g = annual.filter(annual.gradable)
+    g = g.select(
+        _key=g.credit_code,
+        _industry=g.industry_code,
+        _county=g.county_code,
+        _tco2=g.total_tco2,
+        _gross=g.gross_output,
+        _va=g.value_added,
+        _intensity=g.intensity,
+    )
+    if base is None:
+        g = g.mutate(_baseline=_NULL_F)
+    else:
+        b = base.select(_bkey=base.credit_code, _baseline=base.baseline_intensity)
+        g = g.left_join(b, g._key == b._bkey).drop("_bkey")
+    industry = ibis.window(group_by=g._industry)
+    county = ibis.window(group_by=g._county)
+    g = g.mutate(
+        industry_intensity=g._tco2.sum().over(industry) / g._va.sum().over(industry),
+        industry_enterprises=g._key.count().over(industry).cast("int64"),
+        county_tco2=g._tco2.sum().over(county),
+        county_gross_output=g._gross.sum().over(county),
+    )
+    g = g.mutate(
+        advancement=ibis.ifelse(
+            g.industry_intensity > 0,
+            g._intensity / g.industry_intensity,
+            _f(1.0),  # an industry with no emissions at all: everyone is at the average
         ),
-        industry_enterprises=ibis.ifelse(
-            ok, a.credit_code.count().over(industry).cast("int64"), ibis.null().cast("int64")
+        contribution=ibis.ifelse(
+            g.county_tco2 > 0,
+            (g._tco2 / g.county_tco2) / (g._gross / g.county_gross_output),
+            _f(0.0),
         ),
-        county_tco2=ibis.ifelse(ok, a.total_tco2.sum().over(county), _NULL_F),
-        county_gross_output=ibis.ifelse(ok, a.gross_output.sum().over(county), _NULL_F),
+        decline=ibis.ifelse(g._baseline > 0, (g._baseline - g._intensity) / g._baseline, _NULL_F),
     )
-    advancement = ibis.ifelse(
-        a.industry_intensity > 0,
-        a.intensity / a.industry_intensity,
-        _f(1.0),  # an industry with no emissions at all: everyone is at the average
-    )
-    contribution = ibis.ifelse(
-        a.county_tco2 > 0,
-        (a.total_tco2 / a.county_tco2) / (a.gross_output / a.county_gross_output),
-        _f(0.0),
-    )
-    decline = ibis.ifelse(
-        a.baseline_intensity > 0,
-        (a.baseline_intensity - a.intensity) / a.baseline_intensity,
-        _NULL_F,
-    )
-    a = a.mutate(
-        advancement=ibis.ifelse(ok, advancement, _NULL_F),
-        contribution=ibis.ifelse(ok, contribution, _NULL_F),
-        decline=ibis.ifelse(ok, decline, _NULL_F),
-    )
-    ok = a.gradable  # each mutate is a new relation: windows must read its own columns
-    has_decline = a.decline.notnull()
-    a = a.mutate(
-        advancement_score=ibis.ifelse(ok, _midrank(-a.advancement, [a.industry_code, ok]), _NULL_F),
-        contribution_score=ibis.ifelse(
-            ok, _midrank(-a.contribution, [a.industry_code, ok]), _NULL_F
-        ),
+    # the rankings copy what they carry: only the key, the industry and the figures shown
+    g = g.drop("_county", "_tco2", "_gross", "_va", "_intensity", "_baseline")
+    has_decline = g.decline.notnull()
+    g = g.mutate(
+        advancement_score=_midrank(-g.advancement, [g._industry]),
+        contribution_score=_midrank(-g.contribution, [g._industry]),
         decline_score=ibis.ifelse(
-            has_decline, _midrank(a.decline, [a.industry_code, ok, has_decline]), _NULL_F
+            has_decline, _midrank(g.decline, [g._industry, has_decline]), _NULL_F
         ),
     )
-    ok = a.gradable
-    weight_sum = _f(w_adv + w_con) + ibis.ifelse(a.decline_score.notnull(), w_dec, 0.0)
+    weight_sum = _f(w_adv + w_con) + ibis.ifelse(g.decline_score.notnull(), w_dec, 0.0)
     weighted = (
-        a.advancement_score * w_adv
-        + a.contribution_score * w_con
-        + a.decline_score.fill_null(0.0) * w_dec
+        g.advancement_score * w_adv
+        + g.contribution_score * w_con
+        + g.decline_score.fill_null(0.0) * w_dec
     )
-    a = a.mutate(score=ibis.ifelse(ok & (weight_sum > 0), weighted / weight_sum, _NULL_F))
-    ok = a.gradable
-    has_score = a.score.notnull()
-    a = a.mutate(
-        position=ibis.ifelse(
-            has_score, _midrank(a.score, [a.industry_code, ok, has_score]), _NULL_F
-        )
+    g = g.mutate(score=ibis.ifelse(weight_sum > 0, weighted / weight_sum, _NULL_F))
+    has_score = g.score.notnull()
+    g = g.mutate(
+        position=ibis.ifelse(has_score, _midrank(g.score, [g._industry, has_score]), _NULL_F)
     )
     colour = ibis.cases(
-        (a.position <= cut1, "red"),
-        (a.position <= cut2, "yellow"),
-        (a.position <= cut3, "light_green"),
+        (g.position <= cut1, "red"),
+        (g.position <= cut2, "yellow"),
+        (g.position <= cut3, "light_green"),
         else_="dark_green",
     )
     b1, b2, b3, b4 = standard.EFFICIENCY_BOUNDS
     level = ibis.cases(
-        (a.advancement <= b1, 1),
-        (a.advancement <= b2, 2),
-        (a.advancement <= b3, 3),
-        (a.advancement <= b4, 4),
+        (g.advancement <= b1, 1),
+        (g.advancement <= b2, 2),
+        (g.advancement <= b3, 3),
+        (g.advancement <= b4, 4),
         else_=5,
     )
-    return a.mutate(
-        colour=ibis.ifelse(a.position.notnull(), colour, ibis.null().cast("string")),
+    g = g.drop("_industry").mutate(
+        colour=ibis.ifelse(g.position.notnull(), colour, ibis.null().cast("string")),
         efficiency_level=ibis.ifelse(
-            a.advancement.notnull(), level.cast("int64"), ibis.null().cast("int64")
+            g.advancement.notnull(), level.cast("int64"), ibis.null().cast("int64")
         ),
     )
+    # enterprises with problems: no figure, no colour, no level (nulls of the left join)
+    if base is None:
+        a = annual.mutate(baseline_intensity=_NULL_F, history_years=ibis.null().cast("int64"))
+    else:
+        a = _left_join(annual, base)
+    return a.left_join(g, a.credit_code == g._key).drop("_key")
 
 
 def accounts(
@@ -500,20 +695,23 @@ def accounts(
     weights: Sequence[float] = (1.0, 1.0, 1.0),
     cuts: Sequence[float] = (0.25, 0.5, 0.75),
 ) -> ir.Table:
-    """The whole chain, monthly → annual → evaluated; ``registry`` defaults to the inputs' keys."""
-    monthly = monthly_emissions(
+    """The whole chain, inputs → annual → evaluated; ``registry`` defaults to the inputs' keys
+    (:func:`enterprise_keys` of electricity, gas, coal_oil and output).
+
+    The same numbers as :func:`annual_accounts` of :func:`monthly_emissions` and then
+    :func:`evaluate`, with the annual accounts taken straight from the inputs
+    (:func:`annual_from_inputs`: one aggregation, no monthly grouping).
+    """
+    annual = annual_from_inputs(
         electricity=electricity,
         gas=gas,
         coal_oil=coal_oil,
         heat=heat,
+        output=output,
+        registry=registry,
         factors=factors,
         year=year,
         region=region,
-    )
-    if registry is None:
-        registry = enterprise_keys(electricity, gas, coal_oil, output)
-    annual = annual_accounts(
-        monthly=monthly, output=output, registry=registry, year=year, factors=factors
     )
     return evaluate(annual=annual, history=history, weights=weights, cuts=cuts, year=year)
 
@@ -727,20 +925,158 @@ def to_records(
     """
     ordered = table.order_by("credit_code")
     arrow = con.to_pyarrow(ordered) if con is not None else ordered.to_pyarrow()
-    result = arrow.to_pylist()
+    return records_of(arrow, weights=weights, cuts=cuts, grid=grid)
+
+
+def _pylist(column: Any) -> list[Any]:
+    """A column's Python values, NaN turned into None (in Arrow, not value by value)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if pa.types.is_floating(column.type):
+        column = pc.if_else(pc.is_nan(column), pa.scalar(None, column.type), column)
+    return column.to_pylist()
+
+
+def records_of(
+    arrow: Any,
+    *,
+    weights: Sequence[float] = (1.0, 1.0, 1.0),
+    cuts: Sequence[float] = (0.25, 0.5, 0.75),
+    grid: GridChoice | None = None,
+) -> list[dict[str, Any]]:
+    """:func:`to_records` of an executed (Arrow) evaluated table, in its order.
+
+    The same dicts as building each row's ``by_source``, :func:`problems_of` and
+    :func:`explanation_of` one by one, column by column instead: NaN is replaced in Arrow,
+    every figure of the explanation is rounded in one pass over its column, and the problems
+    are only looked for in rows that are not gradable.
+    """
+    names = list(arrow.column_names)
+    n = arrow.num_rows
+    columns = {name: _pylist(arrow[name]) for name in names}
+    nothing: list[Any] = [None] * n
+
+    def col(name: str) -> list[Any]:
+        return columns.get(name, nothing)
+
+    def rounded(values: Iterable[Any]) -> list[float | None]:
+        return [None if v is None else round(float(v), 6) for v in values]
+
+    total = [0.0 if v is None else float(v) or 0.0 for v in col("total_tco2")]
+    county_tco2 = [None if v is None else float(v) for v in col("county_tco2")]
+    county_output = [None if v is None else float(v) for v in col("county_gross_output")]
+    gross = [None if v is None else float(v) for v in col("gross_output")]
+    emissions_share = rounded(t / c if c else None for t, c in zip(total, county_tco2, strict=True))
+    output_share = rounded(
+        g / c if g and c else None for g, c in zip(gross, county_output, strict=True)
+    )
+    r = {
+        name: rounded(col(name))
+        for name in (
+            "intensity",
+            "industry_intensity",
+            "advancement",
+            "advancement_score",
+            "contribution",
+            "contribution_score",
+            "baseline_intensity",
+            "decline",
+            "decline_score",
+            "score",
+            "position",
+        )
+    }
+    sources = [(s, col(f"{s}_tco2")) for s in standard.SOURCES if f"{s}_tco2" in columns]
+    rule_weights = {
+        "advancement": float(weights[0]),
+        "contribution": float(weights[1]),
+        "decline": float(weights[2]),
+    }
+    rule_cuts = [float(c) for c in cuts]
+    grid_dict = grid.as_dict() if grid is not None else None
+    bounds = list(standard.EFFICIENCY_BOUNDS)
+    gradable = col("gradable")
+
+    industry_enterprises = col("industry_enterprises")
+    history_years = col("history_years")
+    colour = col("colour")
+    level = col("efficiency_level")
+    factor_version = col("factor_version")
+    ranking = "mid-rank percentile within the industry, among graded enterprises"
+    per_row = zip(
+        zip(*columns.values(), strict=True),
+        total,
+        county_tco2,
+        gross,
+        county_output,
+        emissions_share,
+        output_share,
+        *r.values(),
+        strict=True,
+    )
     records = []
-    for row in result:
-        for key, value in row.items():
-            if isinstance(value, float) and math.isnan(value):
-                row[key] = None
-        row["by_source"] = {
-            source: round(row[f"{source}_tco2"] or 0.0, 6)
-            for source in standard.SOURCES
-            if row.get(f"{source}_tco2")
-        }
-        row["problems"] = problems_of(row)
-        row["explanation"] = explanation_of(row, weights=weights, cuts=cuts, grid=grid)
-        records.append(row)
+    enabled = gc.isenabled()
+    gc.disable()  # millions of small containers, none cyclic: no collections while building
+    try:
+        for i, (values, t, c_tco2, g, c_out, e_share, o_share, *figures) in enumerate(per_row):
+            (intensity, ind_intensity, adv, adv_score, con_, con_score, base, dec, dec_score) = (
+                figures[:9]
+            )
+            score, position = figures[9:]
+            row = dict(zip(names, values, strict=True))
+            row["by_source"] = {s: round(v[i], 6) for s, v in sources if v[i]}
+            row["problems"] = [] if gradable[i] is True else problems_of(row)
+            explanation: dict[str, Any] = {
+                "factor_version": factor_version[i],
+                "rule": {
+                    "weights": dict(rule_weights),
+                    "cuts": list(rule_cuts),
+                    "ranking": ranking,
+                },
+                "advancement": {
+                    "intensity": intensity,
+                    "industry_intensity": ind_intensity,
+                    "industry_enterprises": industry_enterprises[i],
+                    "ratio": adv,
+                    "score": adv_score,
+                },
+                "contribution": {
+                    "tco2": round(t, 6),
+                    "county_tco2": None if c_tco2 is None else round(c_tco2, 6),
+                    "emissions_share": e_share,
+                    "gross_output": None if g is None else round(g, 6),
+                    "county_gross_output": None if c_out is None else round(c_out, 6),
+                    "output_share": o_share,
+                    "ratio": con_,
+                    "score": con_score,
+                },
+                "decline": {
+                    "available": dec is not None,
+                    "baseline_intensity": base,
+                    "history_years": history_years[i],
+                    "intensity": intensity,
+                    "decline": dec,
+                    "score": dec_score,
+                },
+                "score": score,
+                "position": position,
+                "colour": colour[i],
+                "efficiency_code": {
+                    "L": intensity,
+                    "industry_average_L": ind_intensity,
+                    "K": adv,
+                    "level": level[i],
+                    "bounds": list(bounds),
+                },
+            }
+            if grid_dict is not None:
+                explanation["grid_factor"] = dict(grid_dict)
+            row["explanation"] = explanation
+            records.append(row)
+    finally:
+        if enabled:
+            gc.enable()
     return records
 
 

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import math
+from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 import ibis
+import pyarrow as pa
 import pytest
 
 from shuzhi.domains.carbon import pipeline
-from shuzhi.domains.carbon.standard import DEFAULT_FACTORS
+from shuzhi.domains.carbon.standard import DEFAULT_FACTORS, SOURCES, grid_factor
 
 from .pipeline_cases import ENTERPRISES, GROSS_PER_VA, HEAT_H1, NEGATIVE_N1, YEAR, run, tables
 
@@ -249,3 +254,218 @@ def test_sector_accounts(result: dict[str, Any]) -> None:
     assert unknown["factor"] is None
     assert unknown["tco2"] is None
     assert not any(r["domain"] == "buildings" for r in result["sectors"])  # another year
+
+
+# --- accounts(): the annual accounts straight from the inputs ------------------------------------
+
+
+def edge_tables() -> dict[str, pa.Table]:
+    """The shared tables plus enterprises the one-aggregation path must treat as the chain does:
+    output only (O1), heat only and no keys (Q1), blank keys in every table (W1), keys that
+    disagree between tables (B1's output name), a negative gross output (A3, one month) and a
+    month reported in two energy tables (A1's gas and electricity, as every month)."""
+    t = tables()
+
+    def add(name: str, rows: list[dict[str, Any]]) -> None:
+        extra = pa.Table.from_pylist(rows, schema=t[name].schema)
+        t[name] = pa.concat_tables([t[name], extra])
+
+    months = [dt.date(YEAR, m, 1) for m in range(1, 13)]
+    keys = {"enterprise_name": "W1", "county_code": "  ", "industry_code": " "}
+    add(
+        "output",
+        [
+            {
+                "credit_code": "O1",
+                "enterprise_name": "O1 only output",
+                "county_code": "330802",
+                "industry_code": "C26",
+                "month": m,
+                "gross_output": Decimal("35"),
+                "value_added": Decimal("10"),
+            }
+            for m in months
+        ]
+        + [
+            {
+                "credit_code": "W1",
+                **keys,
+                "month": m,
+                "gross_output": Decimal("35"),
+                "value_added": Decimal("10"),
+            }
+            for m in months
+        ]
+        + [
+            {
+                "credit_code": "B1",
+                "enterprise_name": "B1 another name",
+                "county_code": "330802",
+                "industry_code": "C30",
+                "month": months[0],
+                "gross_output": Decimal("-1"),
+                "value_added": Decimal("0"),
+            },
+        ],
+    )
+    add(
+        "electricity",
+        [
+            {"credit_code": "W1", **keys, "month": m, "electricity_kwh": Decimal("1000")}
+            for m in months
+        ],
+    )
+    add(
+        "heat",
+        [
+            {"credit_code": "Q1", "month": m, **{c: Decimal("1") for c in HEAT_H1}}
+            for m in months[:3]
+        ],
+    )
+    return t
+
+
+def chain(t: Mapping[str, Any], *, registry: Any = None, weights: Any = (1, 1, 1)) -> Any:
+    """monthly_emissions → annual_accounts → evaluate, as the run service calls them."""
+    monthly = pipeline.monthly_emissions(
+        electricity=t["electricity"],
+        gas=t["gas"],
+        coal_oil=t["coal_oil"],
+        heat=t["heat"],
+        factors=DEFAULT_FACTORS,
+        year=YEAR,
+        region="330800",
+    )
+    if registry is None:
+        registry = pipeline.enterprise_keys(t["electricity"], t["gas"], t["coal_oil"], t["output"])
+    annual = pipeline.annual_accounts(
+        monthly=monthly, output=t["output"], registry=registry, year=YEAR, factors=DEFAULT_FACTORS
+    )
+    return pipeline.evaluate(annual=annual, history=t["history"], weights=weights, year=YEAR)
+
+
+def direct(t: Mapping[str, Any], *, registry: Any = None, weights: Any = (1, 1, 1)) -> Any:
+    return pipeline.accounts(
+        electricity=t["electricity"],
+        gas=t["gas"],
+        coal_oil=t["coal_oil"],
+        heat=t["heat"],
+        output=t["output"],
+        registry=registry,
+        history=t["history"],
+        factors=DEFAULT_FACTORS,
+        year=YEAR,
+        region="330800",
+        weights=weights,
+    )
+
+
+def same_records(a: list[dict[str, Any]], b: list[dict[str, Any]]) -> None:
+    """Equal records, floats to 1e-9 (sums in another order)."""
+
+    def same(x: Any, y: Any, path: str) -> None:
+        if isinstance(x, dict):
+            assert isinstance(y, dict), path
+            assert set(x) == set(y), path
+            for key in x:
+                same(x[key], y[key], f"{path}.{key}")
+        elif isinstance(x, list):
+            assert isinstance(y, list), path
+            assert len(x) == len(y), path
+            for i, (p, q) in enumerate(zip(x, y, strict=True)):
+                same(p, q, f"{path}[{i}]")
+        elif isinstance(x, float) or isinstance(y, float):
+            assert x is not None, path
+            assert y is not None, path
+            assert math.isclose(x, y, rel_tol=1e-9, abs_tol=1e-9), (path, x, y)
+        else:
+            assert x == y, (path, x, y)
+
+    assert [r["credit_code"] for r in a] == [r["credit_code"] for r in b]
+    for r, s in zip(a, b, strict=True):
+        same(r, s, r["credit_code"])
+
+
+@pytest.mark.parametrize("weights", [(1, 1, 1), (0, 0, 1)])
+def test_accounts_equal_the_monthly_chain(con: Any, weights: Any) -> None:
+    t = {name: ibis.memtable(table) for name, table in edge_tables().items()}
+    fast = pipeline.to_records(direct(t, weights=weights), weights=weights, con=con)
+    slow = pipeline.to_records(chain(t, weights=weights), weights=weights, con=con)
+    same_records(fast, slow)
+    records = {r["credit_code"]: r for r in fast}
+    assert records["O1"]["months_reported"] == 0  # output only: an account, all months missing
+    assert records["O1"]["total_tco2"] == 0.0
+    assert records["Q1"]["months_reported"] == 3
+    assert {p["code"] for p in records["Q1"]["problems"]} >= {"no_industry", "no_county"}
+    assert records["W1"]["industry_code"] is None  # blanks are no key
+    assert records["W1"]["county_code"] is None
+    assert records["A1"]["months_reported"] == 12  # electricity and gas: still 12 months
+    assert records["B1"]["name"] == "B1 公司"  # the largest of the tables' names
+    assert records["B1"]["negative_readings"] == 1
+    assert records["B1"]["output_months"] == 12
+
+
+def test_accounts_with_a_registry_and_without_output(con: Any) -> None:
+    t = {name: ibis.memtable(table) for name, table in edge_tables().items()}
+    registry = ibis.memtable(
+        {
+            "credit_code": ["A1", "A2", "B1"],
+            "name": ["A1 registered", "A2 registered", "B1 registered"],
+            "county_code": ["330802", "330802", "330803"],
+            "industry_code": ["C26", "C26", "C30"],
+        }
+    )
+    same_records(
+        pipeline.to_records(direct(t, registry=registry), con=con),
+        pipeline.to_records(chain(t, registry=registry), con=con),
+    )
+    no_output = {**t, "output": None}
+    fast = pipeline.annual_from_inputs(
+        electricity=t["electricity"],
+        gas=None,
+        coal_oil=t["coal_oil"],
+        heat=t["heat"],
+        output=None,
+        factors=DEFAULT_FACTORS,
+        year=YEAR,
+        region="330800",
+    )
+    monthly = pipeline.monthly_emissions(
+        electricity=t["electricity"],
+        gas=None,
+        coal_oil=t["coal_oil"],
+        heat=t["heat"],
+        factors=DEFAULT_FACTORS,
+        year=YEAR,
+        region="330800",
+    )
+    slow = pipeline.annual_accounts(
+        monthly=monthly,
+        output=no_output["output"],
+        registry=pipeline.enterprise_keys(t["electricity"], t["coal_oil"]),
+        year=YEAR,
+        factors=DEFAULT_FACTORS,
+    )
+    a = con.to_pyarrow(fast.order_by("credit_code")).to_pylist()
+    b = con.to_pyarrow(slow.order_by("credit_code")).to_pylist()
+    same_records(a, b)
+    assert all(r["zero_output"] for r in a)
+
+
+def test_records_equal_the_row_by_row_functions(con: Any) -> None:
+    t = {name: ibis.memtable(table) for name, table in edge_tables().items()}
+    grid = grid_factor(DEFAULT_FACTORS, YEAR, "330800")
+    arrow = con.to_pyarrow(direct(t).order_by("credit_code"))
+    records = pipeline.records_of(arrow, weights=(1, 2, 3), cuts=(0.2, 0.4, 0.6), grid=grid)
+    for row, record in zip(arrow.to_pylist(), records, strict=True):
+        for key, value in row.items():
+            if isinstance(value, float) and math.isnan(value):
+                row[key] = None
+        assert record["problems"] == pipeline.problems_of(row)
+        assert record["explanation"] == pipeline.explanation_of(
+            row, weights=(1, 2, 3), cuts=(0.2, 0.4, 0.6), grid=grid
+        )
+        assert record["by_source"] == {
+            s: round(row[f"{s}_tco2"], 6) for s in SOURCES if row[f"{s}_tco2"]
+        }
+        assert {k: record[k] for k in row} == row

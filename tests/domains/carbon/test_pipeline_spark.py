@@ -13,10 +13,13 @@ from typing import Any
 import ibis
 import pytest
 
+from shuzhi.domains.carbon import pipeline
+
 from .pipeline_cases import run
+from .test_pipeline import chain, direct, edge_tables, same_records
 
 pytestmark = [
-    pytest.mark.slow,  # about 35 s: a Spark session starts and runs three queries
+    pytest.mark.slow,  # about 45 s: a Spark session starts and runs the queries
     pytest.mark.skipif(shutil.which("java") is None, reason="PySpark needs Java"),
 ]
 
@@ -79,3 +82,22 @@ def test_spark_and_duckdb_agree(spark: Any) -> None:
     colours = {r["colour"] for r in sparked["records"]}
     assert None in colours
     assert "dark_green" in colours
+
+
+def test_spark_accounts_agree(spark: Any) -> None:
+    """accounts() — the annual accounts in one aggregation of the inputs, with BIT_OR and
+    BIT_COUNT for the months — on Spark gives DuckDB's records, which are the chain's."""
+    duck = ibis.duckdb.connect()
+    con = ibis.pyspark.connect(spark)
+    arrow = edge_tables()
+
+    def load(name: str, table: Any) -> Any:
+        spark.createDataFrame(table).createOrReplaceTempView(f"edge_{name}")
+        return con.table(f"edge_{name}")
+
+    in_spark = {name: load(name, table) for name, table in arrow.items()}
+    in_duck = {name: ibis.memtable(table) for name, table in arrow.items()}
+    sparked = pipeline.to_records(direct(in_spark), con=con)
+    same_records(sparked, pipeline.to_records(direct(in_duck), con=duck))
+    same_records(sparked, pipeline.to_records(chain(in_duck), con=duck))
+    assert {r["colour"] for r in sparked} >= {None, "dark_green"}
