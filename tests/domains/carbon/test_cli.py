@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import translation
 
 from shuzhi.domains.carbon.models import AccountingRun, FactorSet
 from tests.domains.carbon.run_city import build_city
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    """The command's messages in English, as these tests read them (test_i18n keeps the
+    Chinese catalogue complete)."""
+    with translation.override("en"):
+        yield
 
 
 def test_run_shows_its_stages_and_a_summary(

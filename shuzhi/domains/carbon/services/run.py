@@ -212,7 +212,7 @@ def _compute(*, year: int, inputs: Mapping[str, _Input], factor_set: FactorSet) 
             monthly=monthly, output=output, registry=registry, year=year, factors=table
         )
         graded = pipeline.evaluate(
-            annual=annual, history=_history(year), weights=weights, cuts=cuts
+            annual=annual, history=_history(year), weights=weights, cuts=cuts, year=year
         )
         records = pipeline.to_records(
             graded,
