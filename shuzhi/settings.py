@@ -249,6 +249,26 @@ CARBON_PDF_FONT = option(
     Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),
     "CJK font the carbon credit report PDF is set in (Debian package fonts-noto-cjk).",
 )
+MARKET_DEPARTMENT = option(
+    "SHUZHI_MARKET_DEPARTMENT",
+    "str",
+    "330800-AMR",
+    "Code of the market-supervision department (市场监管局): its data stewards run the credit-risk "
+    "classification and own its dataset.",
+)
+MARKET_CREDIT_WEIGHTS = option(
+    "SHUZHI_MARKET_CREDIT_WEIGHTS",
+    "list",
+    [],
+    "Credit-risk indicator weights as indicator=weight (points deducted per indicator point); "
+    "indicators not named keep their defaults (shuzhi/domains/market/credit.py).",
+)
+MARKET_CREDIT_CUTS = option(
+    "SHUZHI_MARKET_CREDIT_CUTS",
+    "list",
+    ["90", "75", "60"],
+    "Lowest credit scores of classes A, B and C; lower scores are class D.",
+)
 DEMO_MODE = option(
     "SHUZHI_DEMO_MODE",
     "bool",

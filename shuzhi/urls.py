@@ -18,6 +18,7 @@ urlpatterns = [
     path("notify/", include("shuzhi.platform.notify.urls")),
     path("brain/", include("shuzhi.platform.brain.urls")),
     path("carbon/", include("shuzhi.domains.carbon.urls")),
+    path("market/", include("shuzhi.domains.market.urls")),
     # CKAN's Action API, at both of the paths CKAN clients use
     path("api/3/action/", include("shuzhi.platform.opendata.ckan_urls")),
     path("api/action/", include("shuzhi.platform.opendata.ckan_urls")),

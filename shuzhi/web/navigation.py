@@ -179,6 +179,8 @@ NAVIGATION: tuple[Group, ...] = (
                     "Enterprise life cycle, credit-risk classes, random inspections, one code four colours, traceability."
                 ),
                 "4–10",
+                url_name="market:index",
+                permission=("market.view",),
             ),
         ),
     ),

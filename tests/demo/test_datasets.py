@@ -139,7 +139,10 @@ def test_demo_registers_publishes_and_writes_every_dataset_once(
         assert dataset.code in out
     edges = {(e.source.code, e.target.code) for e in LineageEdge.objects.all()}
     carbon = {e for e in edges if e[1].startswith("carbon_")}  # the accounting run's own
-    assert edges - carbon == {(edge.source, edge.target) for edge in datasets.LINEAGE}
+    credit = {e for e in edges if e[1] == "market_credit_class"}  # the classification's own
+    assert edges - carbon - credit == {(edge.source, edge.target) for edge in datasets.LINEAGE}
+    assert ("administrative_penalty", "market_credit_class") in credit
+    assert "Credit-risk classes" in out
     assert ("enterprise_heat_export_monthly", "carbon_emission_monthly") in carbon
     assert ("carbon_emission_factors", "carbon_account_annual") in carbon
 

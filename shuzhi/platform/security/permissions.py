@@ -22,7 +22,7 @@ from django.core.exceptions import PermissionDenied
 # leadership cockpit (驾驶舱). carbon.view: the carbon-account dashboards and enterprise pages;
 # carbon.own: an enterprise's own carbon account and its bank authorisations; carbon.finance: a
 # bank's carbon pages (the rows themselves still need a sharing grant and the enterprise's
-# authorisation).
+# authorisation). market.view: the credit-risk classes and their distribution (regulators).
 _STAFF = frozenset({"apikeys.issue", "catalog.view", "sharing.request", "loop.report"})
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "system_admin": frozenset(
@@ -33,14 +33,16 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     ),
     "data_steward": _STAFF
     | {"catalog.edit", "warehouse.ingest", "operation.review", "loop.handle"}
-    | {"brain.view", "brain.edit", "carbon.view"},
-    "clerk": _STAFF | {"loop.handle", "carbon.view"},
+    | {"brain.view", "brain.edit", "carbon.view", "market.view"},
+    "clerk": _STAFF | {"loop.handle", "carbon.view", "market.view"},
     "approver": _STAFF
     | {"sharing.approve", "opendata.approve", "operation.review", "loop.handle"}
-    | {"brain.view", "brain.edit", "carbon.view"},
+    | {"brain.view", "brain.edit", "carbon.view", "market.view"},
     "supervisor": _STAFF
-    | {"loop.dispatch", "loop.supervise", "brain.view", "cockpit.view", "carbon.view"},
-    "leader": _STAFF | {"loop.supervise", "brain.view", "cockpit.view", "carbon.view"},
+    | {"loop.dispatch", "loop.supervise", "brain.view", "cockpit.view", "carbon.view"}
+    | {"market.view"},
+    "leader": _STAFF
+    | {"loop.supervise", "brain.view", "cockpit.view", "carbon.view", "market.view"},
     "enterprise": frozenset(
         {"apikeys.issue", "opendata.apply", "operation.submit", "loop.report", "carbon.own"}
     ),

@@ -102,6 +102,7 @@ class Command(BaseCommand):
             self.load_exchanges()
             self.load_governance()
             self.load_carbon()
+            self.load_market()
         audit_record(
             action="demo.load",
             actor_name="cli",
@@ -318,6 +319,25 @@ class Command(BaseCommand):
                 past = timezone.now() - timedelta(days=7)
                 Task.objects.filter(pk=task.pk).update(opened_at=past, deadline=past)
         scan_deadlines()
+
+    def load_market(self) -> None:
+        """Credit-risk classes (信用风险分类): the market department's steward classifies once."""
+        from shuzhi.domains.market.models import CreditRun
+        from shuzhi.domains.market.services import CreditRefused, credit_classify
+
+        self.stdout.write("")
+        self.stdout.write(self.style.SUCCESS("Credit-risk classes (信用风险分类)"))
+        done = CreditRun.objects.filter(is_current=True, state=CreditRun.State.COMPLETE).first()
+        if done is None:
+            try:
+                done = credit_classify(by=User.objects.get(username="amr_steward"))
+            except CreditRefused as exc:
+                self.stdout.write(self.style.ERROR(f"  not classified: {exc}"))
+                return
+        self.stdout.write(
+            f"  run #{done.pk}, {done.report.get('enterprises', 0)} enterprises, "
+            f"classes {done.report.get('classes', {})}"
+        )
 
     def load_carbon(self) -> None:
         """Carbon accounts (碳账户) with history, and green finance on them, made once.
