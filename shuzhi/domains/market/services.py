@@ -32,7 +32,6 @@ from typing import Any, Final, NoReturn
 import pyarrow as pa
 import pyarrow.parquet as pq
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -56,7 +55,7 @@ from shuzhi.platform.catalog.services import (
     dataset_create,
     dataset_publish,
     lineage_add,
-    require_steward,
+    require_steward_of,
 )
 from shuzhi.platform.security.identifiers import check_credit_code
 from shuzhi.platform.warehouse import engine
@@ -98,20 +97,13 @@ def require_market_steward(
 ) -> None:
     """Raise ``PermissionDenied`` (audited) unless ``by`` is a data steward (数据管理员) of
     ``settings.MARKET_DEPARTMENT``: the one who runs the classification and owns its dataset."""
-    department = Department.objects.filter(code=settings.MARKET_DEPARTMENT).first()
-    try:
-        if department is None:
-            raise PermissionDenied(f"no department {settings.MARKET_DEPARTMENT}")
-        require_steward(by, department, _RUN_PERMISSION)
-    except PermissionDenied as error:
-        audit_record(
-            action=action,
-            actor=by if getattr(by, "is_authenticated", False) else None,
-            outcome=Outcome.DENIED,
-            request=request,
-            details={"reason": str(error)[:200]},
-        )
-        raise
+    require_steward_of(
+        by,
+        department_code=settings.MARKET_DEPARTMENT,
+        perm=_RUN_PERMISSION,
+        action=action,
+        request=request,
+    )
 
 
 def _refuse(

@@ -71,6 +71,32 @@ def require_steward(by: User, owner: Department | int | None, perm: str = "catal
         raise PermissionDenied(f"{perm}: not a steward of the owner department")
 
 
+def require_steward_of(
+    by: Any,
+    *,
+    department_code: str,
+    perm: str,
+    action: str,
+    request: HttpRequest | None = None,
+) -> None:
+    """``require_steward`` for the department with ``department_code`` (from a setting, e.g. the
+    department that owns a domain's derived datasets); a refusal is audited as ``action``."""
+    department = Department.objects.filter(code=department_code).first()
+    try:
+        if department is None:
+            raise PermissionDenied(f"no department {department_code}")
+        require_steward(by, department, perm)
+    except PermissionDenied as error:
+        audit_record(
+            action=action,
+            actor=by if getattr(by, "is_authenticated", False) else None,
+            outcome=Outcome.DENIED,
+            request=request,
+            details={"reason": str(error)[:200]},
+        )
+        raise
+
+
 @dataclass(frozen=True)
 class FieldInput:
     name: str

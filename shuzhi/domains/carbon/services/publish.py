@@ -25,12 +25,9 @@ from typing import Any, Final
 import pyarrow as pa
 import pyarrow.parquet as pq
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
 from shuzhi.platform.accounts.models import Department, Division, User
-from shuzhi.platform.audit.models import Outcome
-from shuzhi.platform.audit.services import audit_record
 from shuzhi.platform.catalog.models import (
     CodeTable,
     Dataset,
@@ -46,7 +43,7 @@ from shuzhi.platform.catalog.services import (
     dataset_create,
     dataset_publish,
     lineage_add,
-    require_steward,
+    require_steward_of,
 )
 from shuzhi.platform.warehouse.connection import open_warehouse
 from shuzhi.platform.warehouse.engine import table_name
@@ -77,20 +74,13 @@ def require_carbon_steward(
 ) -> None:
     """Raise ``PermissionDenied`` (audited) unless ``by`` is a data steward (数据管理员) of
     ``settings.CARBON_DEPARTMENT``: the one who runs the accounting and owns its datasets."""
-    department = Department.objects.filter(code=settings.CARBON_DEPARTMENT).first()
-    try:
-        if department is None:
-            raise PermissionDenied(f"no department {settings.CARBON_DEPARTMENT}")
-        require_steward(by, department, _RUN_PERMISSION)
-    except PermissionDenied as error:
-        audit_record(
-            action=action,
-            actor=by if getattr(by, "is_authenticated", False) else None,
-            outcome=Outcome.DENIED,
-            request=request,
-            details={"reason": str(error)[:200]},
-        )
-        raise
+    require_steward_of(
+        by,
+        department_code=settings.CARBON_DEPARTMENT,
+        perm=_RUN_PERMISSION,
+        action=action,
+        request=request,
+    )
 
 
 # --- The derived datasets, as data ---------------------------------------------------------------
