@@ -269,6 +269,25 @@ MARKET_CREDIT_CUTS = option(
     ["90", "75", "60"],
     "Lowest credit scores of classes A, B and C; lower scores are class D.",
 )
+MARKET_INSPECTION_RATIOS = option(
+    "SHUZHI_MARKET_INSPECTION_RATIOS",
+    "list",
+    ["A=5", "B=15", "C=30", "D=50"],
+    "Default random-inspection (双随机) draw ratios in percent per credit-risk class, as "
+    "class=percent; a plan may set its own.",
+)
+MARKET_CODE_COLOURS = option(
+    "SHUZHI_MARKET_CODE_COLOURS",
+    "list",
+    ["A=#198754", "B=#0d6efd", "C=#fd7e14", "D=#dc3545"],
+    "Colours of the enterprise code (一码四色) per credit-risk class, as class=#rrggbb.",
+)
+MARKET_DEREGISTRATION_NOTICE_DAYS = option(
+    "SHUZHI_MARKET_DEREGISTRATION_NOTICE_DAYS",
+    "int",
+    20,
+    "Days a simplified deregistration (简易注销) stays on public notice, taking objections.",
+)
 DEMO_MODE = option(
     "SHUZHI_DEMO_MODE",
     "bool",

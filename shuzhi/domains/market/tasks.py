@@ -19,7 +19,7 @@ from shuzhi.platform.accounts.models import User
 from shuzhi.platform.security.permissions import has_perm
 
 from .models import CreditRun
-from .services import CreditRefused, credit_classify
+from .services.credit import CreditRefused, credit_classify
 
 logger = logging.getLogger(__name__)
 

@@ -1,8 +1,8 @@
-"""Market supervision pages under /market/."""
+"""Market supervision pages under /market/ (one urls_<capability>.py module per capability)."""
 
-from django.urls import path
+from django.urls import include, path
 
-from . import views
+from . import urls_cases, urls_codes, urls_inspections, urls_ip, urls_lifecycle, urls_trace, views
 
 app_name = "market"
 
@@ -11,4 +11,10 @@ urlpatterns = [
     path("lookup/", views.lookup, name="lookup"),
     path("run/", views.run, name="run"),
     path("enterprises/<str:credit_code>/", views.enterprise, name="enterprise"),
+    path("", include(urls_lifecycle)),
+    path("", include(urls_cases)),
+    path("", include(urls_inspections)),
+    path("", include(urls_codes)),
+    path("", include(urls_trace)),
+    path("", include(urls_ip)),
 ]

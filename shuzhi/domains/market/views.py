@@ -28,7 +28,7 @@ from .selectors import (
     credit_run_latest,
     explanation_rows,
 )
-from .services import CreditRefused, credit_classify, require_market_steward
+from .services.credit import CreditRefused, credit_classify, require_market_steward
 
 PAGE = 50
 

@@ -23,6 +23,11 @@ from django.core.exceptions import PermissionDenied
 # carbon.own: an enterprise's own carbon account and its bank authorisations; carbon.finance: a
 # bank's carbon pages (the rows themselves still need a sharing grant and the enterprise's
 # authorisation). market.view: the credit-risk classes and their distribution (regulators).
+# market.regulate: market regulation casework (life-cycle events, deregistration decisions,
+# inspection plans, cases, credit repair, recalls) — the department itself is checked by the
+# market domain (the market department of the city or of a county); market.inspect: record the
+# results of the inspections one is drawn for; market.own: an enterprise's own code, self-checks,
+# repair and deregistration applications.
 _STAFF = frozenset({"apikeys.issue", "catalog.view", "sharing.request", "loop.report"})
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "system_admin": frozenset(
@@ -34,7 +39,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "data_steward": _STAFF
     | {"catalog.edit", "warehouse.ingest", "operation.review", "loop.handle"}
     | {"brain.view", "brain.edit", "carbon.view", "market.view"},
-    "clerk": _STAFF | {"loop.handle", "carbon.view", "market.view"},
+    "clerk": _STAFF
+    | {"loop.handle", "carbon.view", "market.view", "market.regulate", "market.inspect"},
     "approver": _STAFF
     | {"sharing.approve", "opendata.approve", "operation.review", "loop.handle"}
     | {"brain.view", "brain.edit", "carbon.view", "market.view"},
@@ -45,6 +51,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     | {"loop.supervise", "brain.view", "cockpit.view", "carbon.view", "market.view"},
     "enterprise": frozenset(
         {"apikeys.issue", "opendata.apply", "operation.submit", "loop.report", "carbon.own"}
+        | {"market.own"}
     ),
     "bank": frozenset({"apikeys.issue", "sharing.request", "carbon.finance"}),
     "public": frozenset({"opendata.apply", "loop.report"}),

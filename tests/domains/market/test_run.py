@@ -10,7 +10,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from shuzhi.domains.market.models import CreditClass, CreditRun
-from shuzhi.domains.market.services import (
+from shuzhi.domains.market.services.credit import (
     DERIVED,
     CreditRefused,
     credit_classify,

@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 
 from shuzhi.domains.market.models import CreditRun
-from shuzhi.domains.market.services import credit_classify
+from shuzhi.domains.market.services.credit import credit_classify
 from shuzhi.platform.accounts.models import User
 from tests.domains.market.city import AS_OF, City, build_city, by_key
 from tests.factories import UserFactory

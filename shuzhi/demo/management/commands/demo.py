@@ -323,7 +323,7 @@ class Command(BaseCommand):
     def load_market(self) -> None:
         """Credit-risk classes (信用风险分类): the market department's steward classifies once."""
         from shuzhi.domains.market.models import CreditRun
-        from shuzhi.domains.market.services import CreditRefused, credit_classify
+        from shuzhi.domains.market.services.credit import CreditRefused, credit_classify
 
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS("Credit-risk classes (信用风险分类)"))

@@ -64,8 +64,8 @@ from shuzhi.platform.warehouse.models import Version
 from shuzhi.platform.warehouse.selectors import current_version
 from shuzhi.platform.warehouse.services import ingest
 
-from . import credit, credit_pipeline
-from .models import CreditClass, CreditRun
+from .. import credit, credit_pipeline
+from ..models import CreditClass, CreditRun
 
 DERIVED: Final = "market_credit_class"
 CITY: Final = "330800"

@@ -1,0 +1,1 @@
+"""Market supervision services, one module per capability (credit, lifecycle, inspections, ...)."""
