@@ -1,6 +1,6 @@
 """The demo city's catalogued datasets (演示数据目录), as plain data.
 
-Eighteen datasets that a Quzhou-like city shares: who owns each one (by department suffix, see
+Twenty datasets that a Quzhou-like city shares: who owns each one (by department suffix, see
 ``people.DEPARTMENTS``), how it is graded and shared, and its fields. The ``shuzhi demo``
 command registers and publishes them through the catalogue services; ``rows.py`` generates
 their data. Pure Python, no Django.
@@ -14,7 +14,7 @@ True
 >>> [d.code for d in DATASETS if d.grade == 4 and d.open_attribute != "closed"]
 []
 >>> len(DATASETS), len({d.code for d in DATASETS})
-(18, 18)
+(20, 20)
 """
 
 from __future__ import annotations
@@ -847,6 +847,68 @@ CARBON_SECTOR_ACTIVITY = DatasetDef(
     ),
 )
 
+TRADEMARK = DatasetDef(
+    code="trademark",
+    name="商标注册信息",
+    name_en="Registered trademarks",
+    owner="AMR",
+    description="本市企业作为注册人的注册商标：注册号、商标名称、尼斯分类、注册日期、专用权期限和商标状态。",
+    theme="market",
+    frequency="monthly",
+    share_attribute="unconditional",
+    open_attribute="open",
+    grade=1,
+    tags=("知识产权", "商标"),
+    warehouses=("legal_entity", "industry"),
+    fields=(
+        _text("registration_number", "注册号", "Registration number", nullable=False, is_key=True),
+        _credit_code(key=False, label="注册人统一社会信用代码"),
+        _enterprise_name("enterprise_name", "注册人名称"),
+        _county(),
+        _text("mark_name", "商标名称", "Mark", nullable=False),
+        FieldDef(
+            "nice_class",
+            "国际分类（尼斯分类）",
+            "Nice class",
+            "integer",
+            1,
+            nullable=False,
+            min_value=Decimal(1),
+            max_value=Decimal(45),
+        ),
+        _date("registered_on", "注册日期", "Registered on", nullable=False),
+        _date("valid_until", "专用权期限截止日", "Valid until", nullable=False),
+        _text("status", "商标状态", "Status", nullable=False),
+    ),
+)
+
+PRODUCT_QUALITY_INSPECTION = DatasetDef(
+    code="product_quality_inspection",
+    name="产品质量监督抽查结果",
+    name_en="Product quality supervision spot checks",
+    owner="AMR",
+    description="市场监管部门组织的产品质量监督抽查：受检企业、产品、抽样日期、检验结论和不合格项目，按规定向社会公布。",
+    theme="market",
+    frequency="quarterly",
+    share_attribute="unconditional",
+    open_attribute="open",
+    grade=1,
+    tags=("产品质量", "监督抽查"),
+    warehouses=("legal_entity", "industry", "credit"),
+    fields=(
+        _text("inspection_number", "抽查编号", "Inspection number", nullable=False, is_key=True),
+        _credit_code(key=False, label="受检单位统一社会信用代码"),
+        _enterprise_name("enterprise_name", "受检单位名称"),
+        _county(),
+        _text("product", "产品名称", "Product", nullable=False),
+        _text("product_category", "产品类别", "Product category", nullable=False),
+        _date("sampled_on", "抽样日期", "Sampled on", nullable=False),
+        _text("result", "检验结论", "Result (合格 / 不合格)", nullable=False),
+        _text("failed_items", "不合格项目", "Failed items"),
+        _text("authority", "组织抽查机关", "Authority", nullable=False),
+    ),
+)
+
 DATASETS: Final[tuple[DatasetDef, ...]] = (
     ENTERPRISE_REGISTRY,
     ENTERPRISE_ELECTRICITY,
@@ -866,6 +928,8 @@ DATASETS: Final[tuple[DatasetDef, ...]] = (
     PATENT,
     ENTERPRISE_HEAT_EXPORT,
     CARBON_SECTOR_ACTIVITY,
+    TRADEMARK,
+    PRODUCT_QUALITY_INSPECTION,
 )
 BY_CODE: Final[dict[str, DatasetDef]] = {d.code: d for d in DATASETS}
 

@@ -1899,6 +1899,202 @@ def _patents(scale: int, seed: int) -> Iterator[Row]:
             }
 
 
+# --- 商标注册信息 -------------------------------------------------------------------------------
+
+# Nice classes (尼斯分类) a firm registers its marks in, by GB/T 4754 class prefix or section.
+_NICE_CLASSES: Final[dict[str, tuple[int, ...]]] = {
+    "C13": (29, 30, 31),
+    "C14": (29, 30),
+    "C15": (32, 33),
+    "C20": (19, 20),
+    "C22": (16,),
+    "C26": (1, 2),
+    "C27": (5,),
+    "C30": (19,),
+    "C31": (6,),
+    "C33": (6,),
+    "C34": (7,),
+    "C36": (12,),
+    "C38": (9, 11),
+    "C39": (1, 9),
+    "C": (7,),
+    "F": (35,),
+    "H": (43,),
+    "I": (9, 42),
+}
+_MARK_SUFFIXES: Final = ("", "", "牌", "优选", "精工", "+图形")
+_TRADEMARK_STATUSES: Final = (("有效", 0.88), ("已注销", 0.05), ("已无效", 0.07))
+
+
+def _trade_name(e: EnterpriseRecord) -> str:
+    """The firm's trade name (字号): the two characters after its place-name prefix."""
+    name = e.name
+    for prefix in ("浙江省", "浙江", "衢州市", "衢州", _county_name(e.county_code)):
+        name = name.removeprefix(prefix)
+    return name[:2]
+
+
+def _nice_classes(e: EnterpriseRecord) -> tuple[int, ...]:
+    return (
+        _NICE_CLASSES.get(e.industry_code[:3])
+        or _NICE_CLASSES.get(_section(e))
+        or _NICE_CLASSES["C"]
+    )
+
+
+def trademark(*, scale: int, seed: int = 2022) -> Iterator[Row]:
+    """Registered trademarks of manufacturers, traders, restaurants and software firms."""
+    return _spoiled(
+        _trademarks(scale, seed),
+        code="trademark",
+        seed=seed,
+        every=150,
+        spoilers=(
+            _wrong_check_character("credit_code"),
+            _impossible_date("registered_on"),
+            _unknown_county(),
+        ),
+    )
+
+
+def _trademarks(scale: int, seed: int) -> Iterator[Row]:
+    serial = _rng(seed, "trademark-serial").randrange(10_000_000, 20_000_000)
+    chance = {"C": 0.4, "F": 0.12, "H": 0.15, "I": 0.3}
+    for e in _enterprises(scale, seed):
+        rng = _rng(seed, "trademark", e.credit_code)
+        if rng.random() >= chance.get(_section(e), 0.0):
+            continue
+        start = max(e.established_on + timedelta(days=270), date(2012, 1, 1))
+        if start > REFERENCE_DATE:
+            continue
+        trade_name = _trade_name(e)
+        classes = _nice_classes(e)
+        for index in range(rng.choices((1, 2, 3), (60, 30, 10))[0]):
+            registered = _day_between(rng, start, REFERENCE_DATE)
+            # ten years of exclusive right (专用权期限), to the day before the anniversary
+            valid_until = date(registered.year + 10, registered.month, 1) + timedelta(
+                days=registered.day - 2
+            )
+            status = _weighted(rng, _TRADEMARK_STATUSES)
+            if e.status == "deregistered":
+                status = "已注销"
+            serial += rng.randint(1, 5_000)
+            yield {
+                "registration_number": str(serial),
+                "credit_code": e.credit_code,
+                "enterprise_name": e.name,
+                "county_code": e.county_code,
+                "mark_name": trade_name + (_MARK_SUFFIXES[rng.randrange(6)] if index else ""),
+                "nice_class": str(rng.choice(classes)),
+                "registered_on": _iso(registered),
+                "valid_until": _iso(valid_until),
+                "status": status,
+            }
+
+
+# --- 产品质量监督抽查 -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Product:
+    category: str
+    items: tuple[tuple[str, tuple[str, ...]], ...]  # product, the 不合格项目 checks often find
+
+
+_PRODUCTS: Final[dict[str, _Product]] = {
+    "C13": _Product(
+        "食用农产品加工品", (("大米", ("镉", "黄曲霉毒素B1")), ("食用植物油", ("酸价",)))
+    ),
+    "C14": _Product(
+        "食品",
+        (("挂面", ("菌落总数",)), ("糕点", ("过氧化值", "脱氢乙酸")), ("调味品", ("苯甲酸",))),
+    ),
+    "C15": _Product("酒类及饮料", (("白酒", ("酒精度", "甜蜜素")), ("饮用纯净水", ("溴酸盐",)))),
+    "C20": _Product("木制品", (("人造板", ("甲醛释放量",)), ("木地板", ("含水率", "耐磨性")))),
+    "C22": _Product(
+        "纸制品", (("生活用纸", ("抗张强度", "荧光增白物质")), ("瓦楞纸箱", ("边压强度",)))
+    ),
+    "C26": _Product(
+        "化工产品",
+        (("化肥", ("总养分", "水分")), ("涂料", ("挥发性有机物", "重金属含量"))),
+    ),
+    "C27": _Product("医药相关产品", (("医用口罩", ("细菌过滤效率",)), ("消毒剂", ("有效氯含量",)))),
+    "C30": _Product(
+        "建筑材料", (("水泥", ("3天抗压强度", "氧化镁")), ("陶瓷砖", ("吸水率", "放射性核素")))
+    ),
+    "C31": _Product("钢材", (("热轧带肋钢筋", ("屈服强度", "重量偏差")), ("冷轧带钢", ("厚度",)))),
+    "C33": _Product(
+        "金属制品", (("钢管脚手架扣件", ("抗滑性能", "抗破坏性能")), ("防盗门", ("防破坏性能",)))
+    ),
+    "C34": _Product("机械产品", (("滚动轴承", ("振动", "硬度")), ("电动工具", ("接地措施",)))),
+    "C36": _Product("汽车配件", (("制动软管", ("爆裂压力",)), ("汽车安全带", ("动态性能",)))),
+    "C38": _Product(
+        "电气产品",
+        (("电线电缆", ("导体电阻", "绝缘厚度")), ("插头插座", ("标志", "温升"))),
+    ),
+    "C39": _Product(
+        "电子产品", (("电子元器件", ("引脚可焊性",)), ("LED照明产品", ("谐波电流", "骚扰电压")))
+    ),
+    # 流通领域: goods sampled at wholesalers and retailers
+    "F": _Product(
+        "流通领域商品",
+        (
+            ("儿童玩具", ("小零件", "可迁移元素")),
+            ("电线电缆", ("导体电阻",)),
+            ("服装", ("纤维含量",)),
+        ),
+    ),
+}
+_SAMPLED: Final = {"C": 0.45, "F": 0.15}
+_SPOT_CHECK_FAIL: Final = 0.09
+
+
+def product_quality_inspection(*, scale: int, seed: int = 2022) -> Iterator[Row]:
+    """Spot checks (监督抽查) of manufacturers' products and of goods on sale, in the window."""
+    return _spoiled(
+        _quality_inspections(scale, seed),
+        code="product_quality_inspection",
+        seed=seed,
+        every=150,
+        spoilers=(
+            _wrong_check_character("credit_code"),
+            _impossible_date("sampled_on"),
+            _missing("result"),
+        ),
+    )
+
+
+def _quality_inspections(scale: int, seed: int) -> Iterator[Row]:
+    numbers: dict[tuple[int, str], int] = {}
+    for e in _enterprises(scale, seed):
+        rng = _rng(seed, "quality", e.credit_code)
+        product = _PRODUCTS.get(e.industry_code[:3]) or _PRODUCTS.get(_section(e))
+        if product is None or not _operating(e) or rng.random() >= _SAMPLED[_section(e)]:
+            continue
+        start = max(e.established_on + timedelta(days=90), WINDOW_START)
+        if start > REFERENCE_DATE:
+            continue
+        for _ in range(rng.choices((1, 2, 3), (55, 30, 15))[0]):
+            sampled = _day_between(rng, start, REFERENCE_DATE)
+            key = (sampled.year, e.county_code)
+            numbers[key] = numbers.get(key, 0) + 1
+            failed = rng.random() < _SPOT_CHECK_FAIL * (1.8 if e.status == "abnormal" else 1.0)
+            name, failures = rng.choice(product.items)
+            items = rng.sample(failures, rng.randint(1, len(failures)))
+            yield {
+                "inspection_number": f"QZCC{sampled.year}{e.county_code}{numbers[key]:04d}",
+                "credit_code": e.credit_code,
+                "enterprise_name": e.name,
+                "county_code": e.county_code,
+                "product": name,
+                "product_category": product.category,
+                "sampled_on": _iso(sampled),
+                "result": "不合格" if failed else "合格",
+                "failed_items": "、".join(items) if failed else "",
+                "authority": _amr_authority(e.county_code),
+            }
+
+
 # --- Files --------------------------------------------------------------------------------------
 
 GENERATORS: Final[dict[str, Generator]] = {
@@ -1920,6 +2116,8 @@ GENERATORS: Final[dict[str, Generator]] = {
     "patent": patent,
     "enterprise_heat_export_monthly": enterprise_heat_export_monthly,
     "carbon_sector_activity": carbon_sector_activity,
+    "trademark": trademark,
+    "product_quality_inspection": product_quality_inspection,
 }
 
 

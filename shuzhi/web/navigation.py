@@ -180,7 +180,7 @@ NAVIGATION: tuple[Group, ...] = (
                 ),
                 "4–10",
                 url_name="market:index",
-                permission=("market.view",),
+                permission=("market.view", "market.own"),
             ),
         ),
     ),

@@ -167,7 +167,8 @@ class Deregistration(models.Model):  # 注销申请
         ORDINARY = "ordinary", _("Ordinary deregistration")  # 一般注销
 
     class State(models.TextChoices):
-        NOTICE = "notice", _("On public notice")  # 公示中
+        SUBMITTED = "submitted", _("Awaiting decision")  # 待审查 (ordinary deregistration)
+        NOTICE = "notice", _("On public notice")  # 公示中 (simplified deregistration)
         OBJECTED = "objected", _("Objected to")  # 有异议
         WITHDRAWN = "withdrawn", _("Withdrawn")  # 撤回
         REFUSED = "refused", _("Refused")  # 不予注销

@@ -198,3 +198,57 @@ def credit_distribution(run: CreditRun) -> dict[str, object]:
         "industries": industries,
         "chart": {"county": chart(counties), "industry": chart(industries)},
     }
+
+
+# --- The market hub: what each person can open (监管 · 检查 · 企业 · 公众) -------------------------
+
+
+def hub_links(user: Any) -> list[dict[str, object]]:
+    """The market pages ``user`` may open, grouped by audience, for the hub on the index page.
+
+    Regulators (a market department: city or county) get the casework; any ``market.view``
+    holder the registry, inspections overview, traceability and quality; inspectors in the pool
+    their drawn inspections; everyone the public pages."""
+    from shuzhi.platform.security.permissions import has_perm
+
+    from .models import Inspector
+    from .permissions import regulator_reach
+
+    reach = regulator_reach(user)
+    view = has_perm(user, "market.view")
+    groups: list[dict[str, object]] = []
+    staff: list[tuple[str, Promise]] = []
+    if view:
+        staff += [
+            ("market:registry", _("Enterprise registry and life cycle")),
+            ("market:inspections", _("Random inspection plans")),
+            ("market:trace", _("Traceability and recalls")),
+            ("market:quality", _("Product quality")),
+        ]
+    if reach is not None:
+        staff += [
+            ("market:cases", _("Cases")),
+            ("market:repairs", _("Credit repair applications")),
+            ("market:inspection_pool", _("Inspector pool")),
+            ("market:complaints", _("Infringement complaints")),
+        ]
+    if staff:
+        groups.append({"title": _("Regulation"), "links": staff})
+    if (
+        has_perm(user, "market.inspect")
+        and Inspector.objects.filter(user_id=getattr(user, "pk", 0) or 0, active=True).exists()
+    ):
+        groups.append(
+            {"title": _("Inspection"), "links": [("market:inspections_mine", _("My inspections"))]}
+        )
+    groups.append(
+        {
+            "title": _("Public"),
+            "links": [
+                ("market:deregistration_notices", _("Deregistration notices")),
+                ("market:lenient", _("Lenient-supervision lists")),
+                ("market:inspections_public", _("Random inspection results")),
+            ],
+        }
+    )
+    return groups

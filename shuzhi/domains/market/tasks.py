@@ -4,6 +4,10 @@
 schedule acts through that account, and the audit entry says ``trigger: schedule``), then
 queues itself again one month later. ``start_schedule`` is registered as the recurring
 schedule ``market.credit`` (``apps.py``); ``shuzhi worker`` calls it when it starts.
+
+``reclassify_after_penalty`` is queued by ``services.cases.case_decide`` (after the commit) when
+a market case ends in a penalty or a reduced penalty: the same steward runs
+``credit_reclassify_on_penalty`` (trigger ``penalty``).
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from shuzhi.platform.accounts.models import User
 from shuzhi.platform.security.permissions import has_perm
 
 from .models import CreditRun
-from .services.credit import CreditRefused, credit_classify
+from .services.credit import CreditRefused, credit_classify, credit_reclassify_on_penalty
 
 logger = logging.getLogger(__name__)
 
@@ -69,3 +73,19 @@ def start_schedule() -> bool:
         return False
     classify_monthly.enqueue(reschedule=True)
     return True
+
+
+@task()
+def reclassify_after_penalty(credit_code: str) -> int | None:
+    """A new classification after a penalty of ``credit_code`` (行政处罚触发重新分类); the run's
+    id, or None (logged) when it cannot run."""
+    steward = scheduled_steward()
+    if steward is None:
+        logger.warning("reclassification after a penalty not run: no data steward")
+        return None
+    try:
+        run = credit_reclassify_on_penalty(credit_code=credit_code, by=steward)
+    except CreditRefused as refusal:
+        logger.warning("reclassification after a penalty not run: %s", refusal.message)
+        return None
+    return run.pk

@@ -9,6 +9,7 @@ app_name = "market"
 urlpatterns = [
     path("", views.index, name="index"),
     path("lookup/", views.lookup, name="lookup"),
+    path("public/", views.public, name="public"),
     path("run/", views.run, name="run"),
     path("enterprises/<str:credit_code>/", views.enterprise, name="enterprise"),
     path("", include(urls_lifecycle)),

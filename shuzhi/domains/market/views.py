@@ -27,6 +27,7 @@ from .selectors import (
     credit_run_current,
     credit_run_latest,
     explanation_rows,
+    hub_links,
 )
 from .services.credit import CreditRefused, credit_classify, require_market_steward
 
@@ -49,7 +50,10 @@ def _may_run(request: HttpRequest) -> bool:
 
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
-    """The distribution of the current run's classes, the lowest scores, a credit-code lookup."""
+    """The distribution of the current run's classes, the lowest scores, a credit-code lookup,
+    and the hub of market pages; an enterprise user lands on its own page instead."""
+    if not has_perm(request.user, "market.view") and has_perm(request.user, "market.own"):
+        return redirect("market:mine")
     _require_view(request)
     run = credit_run_current()
     grade = request.GET.get("class", "")
@@ -61,6 +65,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "may_run": _may_run(request),
         "grade": grade,
         "classes": CLASSES,
+        "hub": hub_links(request.user),
     }
     if run is not None:
         page = Paginator(credit_class_list(run, credit_class=grade), PAGE).get_page(
@@ -68,6 +73,11 @@ def index(request: HttpRequest) -> HttpResponse:
         )
         context.update(data=credit_distribution(run), page=page)
     return render(request, "market/index.html", context)
+
+
+def public(request: HttpRequest) -> HttpResponse:
+    """The public face of market supervision (no sign-in): notices, lists and results (公示)."""
+    return render(request, "market/public.html", {"hub": hub_links(request.user)})
 
 
 @login_required

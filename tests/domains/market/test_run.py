@@ -133,3 +133,40 @@ def test_an_outsider_cannot_trigger_the_penalty_hook(city: City) -> None:
     outsider = UserFactory(username="outsider", roles=["clerk"])
     with pytest.raises(PermissionDenied):
         credit_reclassify_on_penalty(credit_code=by_key("M1"), by=outsider)
+
+
+def _case(key: str, number: str, *, decided_on: Any, outcome: str) -> None:
+    from shuzhi.domains.market.models import Case
+
+    Case.objects.create(
+        number=number,
+        credit_code=by_key(key),
+        enterprise_name=f"测试{key}有限公司",
+        county_code="330802",
+        violation="label",
+        facts="…",
+        occurred_on=decided_on,
+        state=Case.State.DECIDED,
+        outcome=outcome,
+        fine=1000,
+        decided_on=decided_on,
+    )
+
+
+def test_a_decided_case_counts_as_a_penalty_before_it_is_published(city: City) -> None:
+    """A penalty decided in a market case counts from its decision (the PENALTY run's reason),
+    once: a case whose number is already in the published decisions is not counted again."""
+    from datetime import timedelta
+
+    _case("M1", "柯市监案〔2025〕1号", decided_on=AS_OF - timedelta(days=10), outcome="penalty")
+    _case("M6", "衢市监罚〔2025〕4号", decided_on=AS_OF - timedelta(days=10), outcome="penalty")
+    _case("M4", "柯市监案〔2025〕2号", decided_on=AS_OF - timedelta(days=10), outcome="no_penalty")
+    _case("M5", "江市监案〔2025〕3号", decided_on=AS_OF + timedelta(days=10), outcome="reduced")
+
+    run = credit_classify(by=city.amr, as_of=AS_OF)
+
+    points = {c.credit_code: c.indicators["penalties"] for c in CreditClass.objects.filter(run=run)}
+    assert points[by_key("M1")] == 1  # decided, not yet published: counted
+    assert points[by_key("M4")] == 0  # not punished
+    assert points[by_key("M5")] == 1  # only its published penalty; the case is decided later
+    assert points[by_key("M6")] == 0  # the published 2019 decision is older than three years

@@ -95,7 +95,11 @@ def test_a_bad_credit_code_gets_the_validators_reason(city: City) -> None:
 
 def test_pages_need_market_view(city: City) -> None:
     enterprise = UserFactory(username="firm", roles=["enterprise"])
-    assert _client(enterprise).get(reverse("market:index")).status_code == 403
+    landing = _client(enterprise).get(reverse("market:index"))  # its own page, not the classes
+    assert landing.status_code == 302
+    assert landing["Location"] == reverse("market:mine")
+    resident = UserFactory(username="someone", roles=["public"])
+    assert _client(resident).get(reverse("market:index")).status_code == 403
     assert _client(enterprise).get(reverse("market:lookup")).status_code == 403
 
 
@@ -105,3 +109,27 @@ def test_only_the_market_steward_runs_from_the_page(city: City) -> None:
     page = _client(city.amr).post(reverse("market:run"))
     assert page.status_code == 302
     assert CreditRun.objects.get().state == CreditRun.State.COMPLETE
+
+
+def test_public_page_needs_no_sign_in_and_links_the_public_pages(client: Any) -> None:
+    page = client.get(reverse("market:public"))
+    assert page.status_code == 200
+    body = page.content.decode()
+    for name in ("market:deregistration_notices", "market:lenient", "market:inspections_public"):
+        assert f'href="{reverse(name)}"' in body
+    assert reverse("market:cases") not in body
+
+
+def test_hub_shows_casework_to_market_regulators_only(city: City) -> None:
+    from shuzhi.platform.accounts.models import Department
+
+    amr = Department.objects.get(code="330800-AMR")
+    regulator = UserFactory(username="amr_clerk", roles=["clerk"], department=amr)
+    body = _client(regulator).get(reverse("market:index")).content.decode()
+    assert f'href="{reverse("market:cases")}"' in body
+    assert f'href="{reverse("market:registry")}"' in body
+    other = UserFactory(username="drc_clerk", roles=["clerk"])  # market.view, not a regulator
+    body = _client(other).get(reverse("market:index")).content.decode()
+    assert f'href="{reverse("market:registry")}"' in body
+    assert f'href="{reverse("market:cases")}"' not in body
+    assert f'href="{reverse("market:inspections_mine")}"' not in body  # not in the pool

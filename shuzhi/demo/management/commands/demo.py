@@ -338,6 +338,24 @@ class Command(BaseCommand):
             f"  run #{done.pk}, {done.report.get('enterprises', 0)} enterprises, "
             f"classes {done.report.get('classes', {})}"
         )
+        self.load_market_supervision()
+
+    def load_market_supervision(self) -> None:
+        """The rest of market supervision, on top of the classes: life cycle, cases and lenient
+        lists, random inspections, enterprise codes, traceability, IP and quality."""
+        from importlib import import_module
+
+        for name, title in (
+            ("market_lifecycle", "Enterprise life cycle (市场主体全生命周期)"),
+            ("market_cases", "Cases and lenient supervision (包容审慎监管)"),
+            ("market_inspections", "Random inspections (双随机一公开)"),
+            ("market_codes", "Enterprise codes and self-checks (一码四色 · 五自)"),
+            ("market_trace", "Traceability and recalls (追溯 · 召回)"),
+            ("market_ip", "Intellectual property and quality (知识产权 · 质量)"),
+        ):
+            self.stdout.write("")
+            self.stdout.write(self.style.SUCCESS(title))
+            import_module(f"shuzhi.demo.{name}").load(stdout=self.stdout)
 
     def load_carbon(self) -> None:
         """Carbon accounts (碳账户) with history, and green finance on them, made once.

@@ -2,8 +2,9 @@
 
 :func:`credit_classify` reads the current versions of the warehouse inputs
 (``CREDIT_INPUTS``; the registry is required, a missing other input counts zero points and is
-named in the run's report), computes every registered enterprise's indicator points, score and
-class with ``credit_pipeline`` (weights and cuts from the settings), and in one transaction
+named in the run's report) plus the market cases decided with a penalty and not yet published
+in ``administrative_penalty``, computes every registered enterprise's indicator points, score
+and class with ``credit_pipeline`` (weights and cuts from the settings), and in one transaction
 stores the run's ``CreditClass`` rows with their explanation (the indicators that drove the
 class), loads a new version of the graded derived dataset ``market_credit_class`` (catalogue
 services + warehouse ingest of a Parquet file, lineage to the inputs), makes the run current
@@ -12,9 +13,10 @@ it wrote remains.
 
 When it runs: monthly (``tasks.classify_monthly``, registered as the recurring schedule
 ``market.credit`` — the worker starts it), by a data steward of ``settings.MARKET_DEPARTMENT``
-(市场监管局) from the page, and when a new administrative penalty arrives: the penalty path
-calls :func:`credit_reclassify_on_penalty` with the penalised enterprise's credit code, which
-is checked (an invalid code is refused with the validator's reason) and triggers a new run.
+(市场监管局) from the page, and when a new administrative penalty arrives: deciding a market
+case with a penalty (``services/cases.py``) queues ``tasks.reclassify_after_penalty``, which
+calls :func:`credit_reclassify_on_penalty` with the penalised enterprise's credit code (checked:
+an invalid code is refused with the validator's reason) and runs the classification again.
 
 Every public function checks that the caller is a data steward of the market department.
 """
@@ -29,6 +31,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Final, NoReturn
 
+import ibis
 import pyarrow as pa
 import pyarrow.parquet as pq
 from django.conf import settings
@@ -65,7 +68,7 @@ from shuzhi.platform.warehouse.selectors import current_version
 from shuzhi.platform.warehouse.services import ingest
 
 from .. import credit, credit_pipeline
-from ..models import CreditClass, CreditRun
+from ..models import Case, CreditClass, CreditRun
 
 DERIVED: Final = "market_credit_class"
 CITY: Final = "330800"
@@ -299,6 +302,40 @@ def _inputs() -> dict[str, tuple[Dataset, Version]]:
     return found
 
 
+def _with_decided_cases(penalty: Any, *, as_of: date) -> Any:
+    """The penalties the classification counts: the published decisions of the warehouse
+    (``administrative_penalty``) and the market cases decided with a penalty (处罚, 减轻处罚) up to
+    ``as_of`` that are not published there yet (matched on the decision number), so a penalty
+    counts from the day it is decided — the trigger of a ``PENALTY`` run."""
+    decided = list(
+        Case.objects.filter(
+            outcome__in=(Case.Outcome.PENALTY, Case.Outcome.REDUCED),
+            decided_on__isnull=False,
+            decided_on__lte=as_of,
+        ).values_list("number", "credit_code", "decided_on")
+    )
+    if not decided:
+        return penalty
+    cases = ibis.memtable(
+        pa.table(
+            {
+                "decision_number": pa.array([number for number, _c, _d in decided], pa.string()),
+                "credit_code": pa.array([code for _n, code, _d in decided], pa.string()),
+                "decided_on": pa.array([day for _n, _c, day in decided], pa.date32()),
+            }
+        )
+    )
+    if penalty is None:
+        return cases
+    published = penalty.select(
+        decision_number=penalty.decision_number.cast("string"),
+        credit_code=penalty.credit_code.cast("string"),
+        decided_on=penalty.decided_on.cast("date"),
+    )
+    unpublished = cases.anti_join(published, "decision_number")
+    return published.union(unpublished)
+
+
 def _compute(
     inputs: dict[str, tuple[Dataset, Version]],
     *,
@@ -320,6 +357,9 @@ def _compute(
         tax = tables.get("tax")
         if tax is not None and "total_tax__token" in tax.columns:  # encrypted: rows only
             tables["tax"] = tax.select("credit_code", "quarter")
+        penalty = _with_decided_cases(tables.get("penalty"), as_of=as_of)
+        if penalty is not None:
+            tables["penalty"] = penalty
         expression = credit_pipeline.classify(
             tables=tables, as_of=as_of, weights=weights, cuts=cuts
         )
@@ -457,7 +497,8 @@ def credit_reclassify_on_penalty(
 ) -> CreditRun:
     """The hook for the penalty path: a new penalty of ``credit_code`` was loaded, classify again.
 
-    Call it after the ``administrative_penalty`` version holding the penalty is loaded. An
+    The decided case counts at once (see ``_with_decided_cases``); a penalty that arrives only in
+    the ``administrative_penalty`` dataset counts once that version is loaded. An
     invalid credit code is refused (``CreditRefused`` with code ``bad_credit_code`` and the
     GB 32100 validator's reason) before anything runs.
     """
