@@ -268,6 +268,21 @@ def violations() -> dict[str, dict[str, str]]:
     return dict(published()["violations"])
 
 
+def violation_name(code: str) -> str:
+    """The violation's name in the active language (its code when unknown).
+
+    >>> violation_name("no_such_violation")
+    'no_such_violation'
+    """
+    from django.utils.translation import get_language
+
+    entry = violations().get(code)
+    if entry is None:
+        return code
+    english = (get_language() or "").startswith("en")
+    return entry["name_en"] if english else entry["name"]
+
+
 def violation_field(violation: str) -> str:
     """The field of a violation of the vocabulary ("general" when unknown)."""
     return violations().get(violation, {}).get("field", "general")

@@ -10,6 +10,11 @@ from shuzhi.platform.security.fields import EncryptedManager, EncryptedTextField
 
 
 class Enterprise(models.Model):  # 市场主体
+    class Kind(models.TextChoices):  # 企业类型
+        LIMITED = "limited_company", _("Limited liability company")  # 有限责任公司
+        JOINT_STOCK = "joint_stock_company", _("Joint-stock company")  # 股份有限公司
+        INDIVIDUAL = "individual_business", _("Individual business")  # 个体工商户
+
     class Status(models.TextChoices):
         ACTIVE = "active", _("Active")  # 存续
         ABNORMAL = "abnormal", _("Listed as abnormal")  # 经营异常
@@ -18,7 +23,7 @@ class Enterprise(models.Model):  # 市场主体
 
     credit_code = models.CharField(_("unified social credit code"), max_length=18, unique=True)
     name = models.CharField(_("name"), max_length=200, unique=True)
-    enterprise_type = models.CharField(_("type"), max_length=64)
+    enterprise_type = models.CharField(_("type"), max_length=64, choices=Kind.choices)
     legal_representative = EncryptedTextField(_("legal representative"))  # L3: stored encrypted
     legal_representative_token = TokenField(source="legal_representative")
     address = models.CharField(_("address"), max_length=300)

@@ -35,6 +35,7 @@ from shuzhi.platform.sharing.services import SharingRefused, grant_rows_read
 from shuzhi.platform.warehouse.query import QueryError, RowQuery
 from shuzhi.platform.warehouse.selectors import read_rows
 
+from .lenient import violation_name
 from .models import (
     Case,
     CreditClass,
@@ -65,6 +66,14 @@ WAREHOUSE_SECTIONS: tuple[tuple[str, str, Any], ...] = (
 
 
 # --- Reads of the life-cycle pages --------------------------------------------------------------
+
+
+def _named(cases: Any) -> list[Case]:
+    """The cases, each with ``violation_label``: its violation's name in the active language."""
+    found = list(cases)
+    for case in found:
+        case.violation_label = violation_name(case.violation)
+    return found
 
 
 def registry_list(
@@ -264,7 +273,7 @@ def profile_read(*, by: Any, credit_code: str, request: HttpRequest | None = Non
             .select_related("plan")
             .order_by("-plan__created_at", "-pk")[:50]
         ),
-        cases=list(Case.objects.filter(credit_code=credit_code).order_by("-opened_at")[:50]),
+        cases=_named(Case.objects.filter(credit_code=credit_code).order_by("-opened_at")[:50]),
         sections=sections,
         own=own,
     )

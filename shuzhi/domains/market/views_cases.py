@@ -15,14 +15,15 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from shuzhi.platform.accounts.models import Division, User
 from shuzhi.platform.audit.actions import action_label
 
 from . import lenient
+from .lenient import violation_name
 from .models import Case, CreditRepair, LenientRule
 from .permissions import regulates, regulator_reach, require_regulator
 from .services.cases import (
@@ -60,15 +61,6 @@ def _style(form: forms.Form) -> None:
             widget.attrs["class"] = "form-select"
         else:
             widget.attrs["class"] = "form-control"
-
-
-def violation_name(code: str) -> str:
-    """The violation's name in the user's language (its code when unknown)."""
-    entry = lenient.violations().get(code)
-    if entry is None:
-        return code
-    english = (get_language() or "").startswith("en")
-    return entry["name_en"] if english else entry["name"]
 
 
 def _violation_choices() -> list[tuple[str, str]]:

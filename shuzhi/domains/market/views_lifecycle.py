@@ -78,8 +78,8 @@ class _Styled(forms.Form):
 class RegisterForm(_Styled):
     credit_code = forms.CharField(label=gettext_lazy("Unified social credit code"), max_length=40)
     name = forms.CharField(label=gettext_lazy("Name"), max_length=200)
-    enterprise_type = forms.CharField(
-        label=gettext_lazy("Type"), max_length=64, initial="有限责任公司"
+    enterprise_type = forms.ChoiceField(
+        label=gettext_lazy("Type"), choices=Enterprise.Kind.choices, initial=Enterprise.Kind.LIMITED
     )
     legal_representative = forms.CharField(
         label=gettext_lazy("Legal representative"), max_length=64

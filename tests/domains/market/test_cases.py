@@ -446,6 +446,55 @@ def test_fine_paid_then_close_and_not_before(world: World) -> None:
     assert refused.value.code == "not_open"
 
 
+def test_deciding_twice_from_stale_copies_is_refused(world: World) -> None:
+    # two requests load the open case, then both decide it (a double submit)
+    case = open_case(world, harm=Case.Harm.SERIOUS)
+    first, second = Case.objects.get(pk=case.pk), Case.objects.get(pk=case.pk)
+    case_decide(
+        case=first, by=world.kecheng, outcome=Case.Outcome.PENALTY, fine=800, reclassify=False
+    )
+    with pytest.raises(CaseRefused) as refused:
+        case_decide(case=second, by=world.kecheng, outcome=Case.Outcome.NO_PENALTY)
+    assert refused.value.code == "not_open"
+    case.refresh_from_db()
+    assert (case.outcome, case.fine) == (Case.Outcome.PENALTY, Decimal("800.00"))
+    assert audits("market.case_decide") == 1
+    assert audits("market.case_decide", "failure") == 1
+    # paying twice and closing twice the same way
+    paid, again = Case.objects.get(pk=case.pk), Case.objects.get(pk=case.pk)
+    case_mark_paid(case=paid, by=world.kecheng)
+    with pytest.raises(CaseRefused):
+        case_mark_paid(case=again, by=world.kecheng)
+    assert audits("market.case_paid") == 1
+    closing, closing_again = Case.objects.get(pk=case.pk), Case.objects.get(pk=case.pk)
+    case_close(case=closing, by=world.kecheng)
+    with pytest.raises(CaseRefused):
+        case_close(case=closing_again, by=world.kecheng)
+    assert audits("market.case_close") == 1
+
+
+def test_a_bad_item_in_the_lists_is_refused_and_the_refusal_stays_audited(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from shuzhi.domains.market import lenient
+
+    good = lenient.published()
+    bad = {"code": "X-99", "list": "no_such_list", "violation": "price_not_marked"}
+    new = {**good["rules"][0], "code": "NEW-1"}
+
+    def published() -> dict[str, Any]:
+        return {**good, "rules": [new, bad]}
+
+    published.cache_clear = lambda: None  # type: ignore[attr-defined]
+    monkeypatch.setattr(lenient, "published", published)
+    before = LenientRule.objects.count()
+    with pytest.raises(CaseRefused) as refused:
+        rules_load(by=world.city_clerk)
+    assert refused.value.code == "bad_rule"
+    assert LenientRule.objects.count() == before  # nothing written
+    assert audits("market.lenient_load", "failure") == 1
+
+
 # --- Lists of cases and the pages ---------------------------------------------------------------
 
 

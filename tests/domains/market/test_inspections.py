@@ -499,6 +499,53 @@ def test_only_a_drawn_inspector_records_and_publication_needs_every_result(world
     assert refused.value.code == "published"
 
 
+def test_no_result_from_a_copy_loaded_before_publication(world: World) -> None:
+    _pool(world)
+    plan = plan_draw(by=world.kecheng, plan=_plan(world), seed=11)
+    items = list(Inspection.objects.filter(plan=plan).select_related("plan"))
+    stale = items[0]  # loaded (with its plan) while the plan is still drawn
+    for item in items:
+        person = item.inspectors.first()
+        assert person is not None
+        inspection_record(by=person.user, inspection=item, result="compliant")
+    plan_publish(by=world.kecheng, plan=InspectionPlan.objects.get(pk=plan.pk))
+    person = stale.inspectors.first()
+    assert person is not None
+    with pytest.raises(InspectionRefused) as refused:
+        inspection_record(
+            by=person.user, inspection=stale, result="violation", findings="公示后改动"
+        )
+    assert refused.value.code == "published"
+    assert Inspection.objects.get(pk=stale.pk).result == Inspection.Result.COMPLIANT
+    # publishing again from a copy loaded before publication is refused too
+    with pytest.raises(InspectionRefused) as refused:
+        plan_publish(by=world.kecheng, plan=plan)
+    assert refused.value.code == "already_published"
+    assert _audits("market.inspection_publish", "success") == 1
+
+
+def test_a_draw_whose_audit_fails_is_not_kept(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from shuzhi.domains.market.services import inspections as service
+
+    _pool(world)
+    plan = _plan(world)
+    real = service.audit_record
+
+    def failing(**kwargs: Any) -> Any:
+        if kwargs.get("action") == "market.inspection_draw":
+            raise RuntimeError("audit log unavailable")
+        return real(**kwargs)
+
+    monkeypatch.setattr(service, "audit_record", failing)
+    with pytest.raises(RuntimeError):
+        plan_draw(by=world.kecheng, plan=plan, seed=11)
+    plan.refresh_from_db()
+    assert plan.state == InspectionPlan.State.DRAFT
+    assert not Inspection.objects.filter(plan=plan).exists()
+
+
 # --- pages --------------------------------------------------------------------------------------
 
 

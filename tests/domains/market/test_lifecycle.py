@@ -147,7 +147,7 @@ def _register(by: User, **extra: Any) -> Enterprise:
     values: dict[str, Any] = {
         "credit_code": code(9),
         "name": "新设测试有限公司",
-        "enterprise_type": "有限责任公司",
+        "enterprise_type": "limited_company",
         "legal_representative": "李四",
         "address": "柯城区新路2号",
         "county_code": KECHENG,
@@ -169,6 +169,26 @@ def test_register_records_the_establishment(world: World) -> None:
     stored = Enterprise.objects.get(pk=enterprise.pk)
     assert stored.legal_representative == "李四"  # decrypted on read
     assert AuditEntry.objects.filter(action="market.enterprise_register", outcome="success")
+
+
+def test_registering_twice_at_once_is_refused_not_an_error(world: World) -> None:
+    # the second of two simultaneous submits passes the duplicate checks before the first
+    # commits: its insert hits the unique credit code
+    from django.db.models.signals import pre_save
+
+    def first_commits(sender: Any, instance: Enterprise, **kwargs: Any) -> None:
+        pre_save.disconnect(first_commits, sender=Enterprise)  # once
+        _enterprise(9, KECHENG)  # the same credit code as _register's
+
+    pre_save.connect(first_commits, sender=Enterprise)
+    try:
+        with pytest.raises(LifecycleRefused) as refused:
+            _register(world.kecheng)
+    finally:
+        pre_save.disconnect(first_commits, sender=Enterprise)
+    # (here the "first" row rolls back with the refused insert, so it may read as the name)
+    assert refused.value.code in {"duplicate_code", "duplicate_name"}
+    assert _denied("market.enterprise_register") == 1
 
 
 def test_register_refuses_an_invalid_credit_code_with_the_reason(world: World) -> None:
@@ -239,6 +259,59 @@ def test_change_refusals_change_nothing(world: World) -> None:
     assert world.firm.status == Enterprise.Status.ACTIVE
     assert world.firm.name == "生命周期测试1有限公司"
     assert not world.firm.events.exists()
+
+
+@pytest.mark.parametrize(
+    ("field", "limit"), [("name", 200), ("enterprise_type", 64), ("legal_representative", 64)]
+)
+def test_change_refuses_a_value_longer_than_the_field(world: World, field: str, limit: int) -> None:
+    with pytest.raises(LifecycleRefused) as refused:
+        enterprise_change(by=world.kecheng, enterprise=world.firm, field=field, value="长" * 201)
+    assert refused.value.code == "too_long"
+    assert str(limit) in refused.value.message
+    firm = Enterprise.objects.get(pk=world.firm.pk)
+    assert len(str(getattr(firm, field))) <= limit
+    assert not firm.events.exists()
+
+
+def test_a_change_from_a_stale_copy_keeps_the_status_changed_meanwhile(world: World) -> None:
+    stale = Enterprise.objects.get(pk=world.firm.pk)
+    abnormal_list(by=world.kecheng, enterprise=world.firm, reason="未年报")
+    enterprise_change(by=world.kecheng, enterprise=stale, field="address", value="新地址1号")
+    firm = Enterprise.objects.get(pk=world.firm.pk)
+    assert (firm.status, firm.address) == (Enterprise.Status.ABNORMAL, "新地址1号")
+
+
+def test_status_changes_and_reports_twice_from_stale_copies_are_refused(world: World) -> None:
+    first, second = (Enterprise.objects.get(pk=world.firm.pk) for _ in range(2))
+    abnormal_list(by=world.kecheng, enterprise=first, reason="未年报")
+    with pytest.raises(LifecycleRefused) as refused:
+        abnormal_list(by=world.kecheng, enterprise=second, reason="未年报")
+    assert refused.value.code == "wrong_status"
+    kinds = list(world.firm.events.values_list("kind", flat=True))
+    assert kinds == [EnterpriseEvent.Kind.ABNORMAL_LISTED]
+    assert AuditEntry.objects.filter(action="market.abnormal_list", outcome="denied").count() == 1
+
+
+def test_deciding_a_deregistration_twice_from_stale_copies_is_refused(world: World) -> None:
+    application = deregistration_apply(
+        by=world.jiangshan, enterprise=world.far, procedure="ordinary"
+    )
+    first, second = (
+        Deregistration.objects.select_related("enterprise").get(pk=application.pk) for _ in range(2)
+    )
+    deregistration_decide(by=world.jiangshan, application=first, approve=True)
+    with pytest.raises(LifecycleRefused) as refused:
+        deregistration_decide(by=world.city_clerk, application=second, approve=False, note="不予")
+    assert refused.value.code == "changed"
+    application.refresh_from_db()
+    assert application.state == Deregistration.State.DEREGISTERED
+    assert application.decided_by == world.jiangshan
+    assert world.far.events.filter(kind=EnterpriseEvent.Kind.DEREGISTERED).count() == 1
+    # nor can a stale copy withdraw it afterwards
+    with pytest.raises(LifecycleRefused):
+        deregistration_withdraw(by=world.jiangshan, application=second)
+    assert Deregistration.objects.get(pk=application.pk).state == "deregistered"
 
 
 def test_annual_report_once_a_year(world: World) -> None:
@@ -551,7 +624,7 @@ def test_register_page(world: World) -> None:
     data = {
         "credit_code": "91330802MA2L0000X",
         "name": "页面新设有限公司",
-        "enterprise_type": "有限责任公司",
+        "enterprise_type": "limited_company",
         "legal_representative": "赵六",
         "address": "柯城区",
         "county_code": KECHENG,
@@ -674,3 +747,21 @@ def test_demo_loader_is_idempotent(world: World) -> None:
     load(stdout=out)
     assert (EnterpriseEvent.objects.count(), Deregistration.objects.count()) == counts
     world.firm.refresh_from_db()
+
+
+def test_register_and_change_refuse_an_unknown_type(world: World) -> None:
+    with pytest.raises(LifecycleRefused) as refused:
+        enterprise_change(
+            by=world.kecheng, enterprise=world.firm, field="enterprise_type", value="皮包公司"
+        )
+    assert refused.value.code == "bad_type"
+    assert Enterprise.objects.get(pk=world.firm.pk).enterprise_type == world.firm.enterprise_type
+    enterprise_change(
+        by=world.kecheng,
+        enterprise=world.firm,
+        field="enterprise_type",
+        value="joint_stock_company",
+    )
+    firm = Enterprise.objects.get(pk=world.firm.pk)
+    with translation.override("en"):
+        assert firm.get_enterprise_type_display() == "Joint-stock company"

@@ -146,6 +146,22 @@ def test_accepting_an_abnormal_repair_makes_the_enterprise_active(world: World) 
     assert refused.value.code == "not_listed"
 
 
+def test_deciding_a_repair_twice_from_stale_copies_is_refused(world: World) -> None:
+    listed(world.firm)
+    reported(world.firm, days_ago=5)
+    repair = repair_apply(
+        by=world.owner, credit_code=world.firm.credit_code, kind="abnormal", statement=STATEMENT
+    )
+    first, second = (CreditRepair.objects.get(pk=repair.pk) for _ in range(2))
+    repair_decide(repair=first, by=world.kecheng, accept=True, note="核实无误")
+    with pytest.raises(CaseRefused) as refused:
+        repair_decide(repair=second, by=world.city_clerk, accept=True, note="again")
+    assert refused.value.code == "not_pending"
+    assert world.firm.events.filter(kind=EnterpriseEvent.Kind.ABNORMAL_REMOVED).count() == 1
+    assert CreditRepair.objects.get(pk=repair.pk).decision_note == "核实无误"
+    assert audits("market.repair_decide") == 1
+
+
 def test_refusing_needs_a_note(world: World) -> None:
     listed(world.firm)
     reported(world.firm, days_ago=5)

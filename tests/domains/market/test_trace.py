@@ -127,6 +127,27 @@ def test_others_may_not_register_for_the_producer(reg: Registry, who: str) -> No
     assert AuditEntry.objects.filter(action="market.batch_register", outcome="denied").exists()
 
 
+def test_registering_a_batch_twice_at_once_is_refused_not_an_error(reg: Registry) -> None:
+    # the second of two simultaneous submits passes the duplicate check before the first
+    # commits: its insert hits the unique code
+    from django.db.models.signals import pre_save
+
+    def first_commits(sender: Any, instance: Batch, **kwargs: Any) -> None:
+        if instance.pk is None and not Batch.objects.filter(code=instance.code).exists():
+            Batch.objects.bulk_create([Batch(**{**_fields(instance), "product": "先到"})])
+
+    def _fields(batch: Batch) -> dict[str, Any]:
+        names = ("code", "product", "category", "producer_code", "produced_on", "quantity", "unit")
+        return {name: getattr(batch, name) for name in names}
+
+    pre_save.connect(first_commits, sender=Batch)
+    try:
+        assert refused(lambda: register(reg)).code == "duplicate_batch"
+    finally:
+        pre_save.disconnect(first_commits, sender=Batch)
+    assert AuditEntry.objects.filter(action="market.batch_register", outcome="failure").exists()
+
+
 def test_register_refusals(reg: Registry) -> None:
     bad = refused(lambda: register(reg, producer_code="91330802MA2D0000X"))
     assert bad.code == "invalid_credit_code"
@@ -136,6 +157,8 @@ def test_register_refusals(reg: Registry) -> None:
     )
     assert refused(lambda: register(reg, quantity="0")).code == "bad_quantity"
     assert refused(lambda: register(reg, quantity="abc")).code == "bad_quantity"
+    # a quantity that rounds to zero at the column's two decimals is no quantity
+    assert refused(lambda: register(reg, quantity="0.004")).code == "bad_quantity"
     assert refused(lambda: register(reg, code="bad code/1")).code == "bad_batch_code"
     assert refused(lambda: register(reg, produced_on=_today() + timedelta(days=1))).code == (
         "future_date"

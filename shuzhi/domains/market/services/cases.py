@@ -129,18 +129,19 @@ def rules_load(*, by: User, request: HttpRequest | None = None) -> dict[str, int
     items = lenient.published()["rules"]
     known = set(lenient.violations())
     counts = {"created": 0, "updated": 0, "unchanged": 0}
+    for item in items:  # checked before any write: a refusal's audit entry must stay
+        if item["violation"] not in known or item["list"] not in LenientRule.List.values:
+            _refuse(
+                action,
+                by,
+                "bad_rule",
+                _("Item %(code)s of the lists names an unknown violation or list.")
+                % {"code": item["code"]},
+                request,
+                item=item["code"],
+            )
     with transaction.atomic():
         for item in items:
-            if item["violation"] not in known or item["list"] not in LenientRule.List.values:
-                _refuse(
-                    action,
-                    by,
-                    "bad_rule",
-                    _("Item %(code)s of the lists names an unknown violation or list.")
-                    % {"code": item["code"]},
-                    request,
-                    item=item["code"],
-                )
             values = {name: item[name] for name in RULE_FIELDS}
             rule = LenientRule.objects.filter(code=item["code"]).first()
             if rule is None:
@@ -353,6 +354,12 @@ def case_open(
     return case
 
 
+def _lock_case(case: Case) -> Case:
+    """``case`` as stored now, locked for the rest of the transaction (a concurrent step on the
+    same case, e.g. a double submit, shows here)."""
+    return Case.objects.select_for_update().get(pk=case.pk)
+
+
 def case_get(*, pk: int, by: User, request: HttpRequest | None = None) -> Case:
     """A case, for a regulator of its county (``Case.DoesNotExist`` when there is none)."""
     action = "market.case_view"
@@ -447,28 +454,32 @@ def case_assess(
     if harm not in Case.Harm.values:
         _refuse(action, by, "bad_harm", _("Choose the harm."), request, case)
     with transaction.atomic():
-        found, first = _assess(
-            credit_code=case.credit_code,
-            violation=case.violation,
-            occurred_on=case.occurred_on,
-            harm=harm,
-            corrected=corrected,
-            pk=case.pk,
-        )
-        before = {"harm": case.harm, "corrected": case.corrected, "rule": case.lenient_rule_id}
-        case.harm = harm
-        case.corrected = corrected
-        case.lenient_rule = found.rule if isinstance(found.rule, LenientRule) else None
-        case.first_violation = first
-        case.save(update_fields=["harm", "corrected", "lenient_rule", "first_violation"])
-        audit_record(
-            action=action,
-            actor=by,
-            target=case,
-            request=request,
-            details={"before": before, "harm": harm, "corrected": corrected}
-            | _match_details(found, first),
-        )
+        raced = _lock_case(case).state != Case.State.OPEN
+        if not raced:
+            found, first = _assess(
+                credit_code=case.credit_code,
+                violation=case.violation,
+                occurred_on=case.occurred_on,
+                harm=harm,
+                corrected=corrected,
+                pk=case.pk,
+            )
+            before = {"harm": case.harm, "corrected": case.corrected, "rule": case.lenient_rule_id}
+            case.harm = harm
+            case.corrected = corrected
+            case.lenient_rule = found.rule if isinstance(found.rule, LenientRule) else None
+            case.first_violation = first
+            case.save(update_fields=["harm", "corrected", "lenient_rule", "first_violation"])
+            audit_record(
+                action=action,
+                actor=by,
+                target=case,
+                request=request,
+                details={"before": before, "harm": harm, "corrected": corrected}
+                | _match_details(found, first),
+            )
+    if raced:  # another request changed the case meanwhile
+        _refuse(action, by, "not_open", _("Only an open case can be changed."), request, case)
     return case
 
 
@@ -555,27 +566,31 @@ def case_decide(
             case,
         )
     with transaction.atomic():
-        case.outcome = outcome
-        case.fine = amount
-        case.decided_on = day
-        case.state = Case.State.DECIDED
-        case.save(update_fields=["outcome", "fine", "decided_on", "state"])
-        audit_record(
-            action=action,
-            actor=by,
-            target=case,
-            request=request,
-            details={
-                "outcome": outcome,
-                "fine": str(amount),
-                "decided_on": day.isoformat(),
-                "rule": case.lenient_rule.code if case.lenient_rule else "",
-                "reason": reason,
-                "reclassify": bool(reclassify and outcome in PENALISED),
-            },
-        )
-        if reclassify and outcome in PENALISED:
-            transaction.on_commit(partial(_enqueue_reclassification, case.credit_code))
+        raced = _lock_case(case).state != Case.State.OPEN
+        if not raced:
+            case.outcome = outcome
+            case.fine = amount
+            case.decided_on = day
+            case.state = Case.State.DECIDED
+            case.save(update_fields=["outcome", "fine", "decided_on", "state"])
+            audit_record(
+                action=action,
+                actor=by,
+                target=case,
+                request=request,
+                details={
+                    "outcome": outcome,
+                    "fine": str(amount),
+                    "decided_on": day.isoformat(),
+                    "rule": case.lenient_rule.code if case.lenient_rule else "",
+                    "reason": reason,
+                    "reclassify": bool(reclassify and outcome in PENALISED),
+                },
+            )
+            if reclassify and outcome in PENALISED:
+                transaction.on_commit(partial(_enqueue_reclassification, case.credit_code))
+    if raced:  # another request changed the case meanwhile
+        _refuse(action, by, "not_open", _("The case is already decided."), request, case)
     return case
 
 
@@ -586,11 +601,19 @@ def case_mark_paid(*, case: Case, by: User, request: HttpRequest | None = None) 
     if case.state != Case.State.DECIDED or case.fine <= 0 or case.fine_paid:
         _refuse(action, by, "no_fine_due", _("This case has no unpaid fine."), request, case)
     with transaction.atomic():
-        case.fine_paid = True
-        case.save(update_fields=["fine_paid"])
-        audit_record(
-            action=action, actor=by, target=case, request=request, details={"fine": str(case.fine)}
-        )
+        raced = _lock_case(case).fine_paid
+        if not raced:
+            case.fine_paid = True
+            case.save(update_fields=["fine_paid"])
+            audit_record(
+                action=action,
+                actor=by,
+                target=case,
+                request=request,
+                details={"fine": str(case.fine)},
+            )
+    if raced:  # another request changed the case meanwhile
+        _refuse(action, by, "no_fine_due", _("This case has no unpaid fine."), request, case)
     return case
 
 
@@ -610,9 +633,13 @@ def case_close(*, case: Case, by: User, request: HttpRequest | None = None) -> C
             case,
         )
     with transaction.atomic():
-        case.state = Case.State.CLOSED
-        case.save(update_fields=["state"])
-        audit_record(action=action, actor=by, target=case, request=request)
+        raced = _lock_case(case).state != Case.State.DECIDED
+        if not raced:
+            case.state = Case.State.CLOSED
+            case.save(update_fields=["state"])
+            audit_record(action=action, actor=by, target=case, request=request)
+    if raced:  # another request changed the case meanwhile
+        _refuse(action, by, "not_decided", _("Only a decided case can be closed."), request, case)
     return case
 
 
@@ -741,6 +768,20 @@ def _check_penalty(
     return _Checked(case.number, case.decided_on, eligible_from, field, checks)
 
 
+def _repair_pending(credit_code: str, kind: str, reference: str) -> bool:
+    """Whether the same repair is already submitted or accepted (in a transaction: locked)."""
+    return (
+        CreditRepair.objects.select_for_update()
+        .filter(
+            credit_code=credit_code,
+            kind=kind,
+            reference=reference,
+            state__in=(CreditRepair.State.SUBMITTED, CreditRepair.State.ACCEPTED),
+        )
+        .exists()
+    )
+
+
 def repair_apply(
     *,
     by: User,
@@ -781,12 +822,7 @@ def repair_apply(
         checked = _check_abnormal(action, by, enterprise, request)
     else:
         checked = _check_penalty(action, by, credit_code, enterprise, reference, request)
-    if CreditRepair.objects.filter(
-        credit_code=credit_code,
-        kind=kind,
-        reference=checked.reference,
-        state__in=(CreditRepair.State.SUBMITTED, CreditRepair.State.ACCEPTED),
-    ).exists():
+    if _repair_pending(credit_code, kind, checked.reference):
         _refuse(
             action,
             by,
@@ -796,33 +832,44 @@ def repair_apply(
             reference=checked.reference,
         )
     with transaction.atomic():
-        repair = CreditRepair.objects.create(
-            credit_code=credit_code,
-            enterprise_name=enterprise.name if enterprise is not None else "",
-            kind=kind,
+        raced = _repair_pending(credit_code, kind, checked.reference)
+        if not raced:
+            repair = CreditRepair.objects.create(
+                credit_code=credit_code,
+                enterprise_name=enterprise.name if enterprise is not None else "",
+                kind=kind,
+                reference=checked.reference,
+                special_field=bool(checked.special_field),
+                published_on=checked.published_on,
+                eligible_from=checked.eligible_from,
+                statement=statement,
+                state=CreditRepair.State.SUBMITTED,
+                checked={
+                    "checked_on": timezone.localdate().isoformat(),
+                    "special_field": checked.special_field,
+                    "checks": checked.checks,
+                },
+                applied_by=by,
+            )
+            audit_record(
+                action=action,
+                actor=by,
+                target=repair,
+                request=request,
+                details={
+                    "kind": kind,
+                    "reference": checked.reference,
+                    "eligible_from": checked.eligible_from.isoformat(),
+                },
+            )
+    if raced:  # another request meanwhile
+        _refuse(
+            action,
+            by,
+            "duplicate",
+            _("An application for this repair is already pending or accepted."),
+            request,
             reference=checked.reference,
-            special_field=bool(checked.special_field),
-            published_on=checked.published_on,
-            eligible_from=checked.eligible_from,
-            statement=statement,
-            state=CreditRepair.State.SUBMITTED,
-            checked={
-                "checked_on": timezone.localdate().isoformat(),
-                "special_field": checked.special_field,
-                "checks": checked.checks,
-            },
-            applied_by=by,
-        )
-        audit_record(
-            action=action,
-            actor=by,
-            target=repair,
-            request=request,
-            details={
-                "kind": kind,
-                "reference": checked.reference,
-                "eligible_from": checked.eligible_from.isoformat(),
-            },
         )
     return repair
 
@@ -888,28 +935,37 @@ def repair_decide(
         )
     today = timezone.localdate()
     with transaction.atomic():
-        repair.state = CreditRepair.State.ACCEPTED if accept else CreditRepair.State.REFUSED
-        repair.decided_by = by
-        repair.decided_at = timezone.now()
-        repair.decision_note = note
-        repair.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
-        if accept and repair.kind == CreditRepair.Kind.ABNORMAL:
-            enterprise = Enterprise.objects.get(credit_code=repair.credit_code)
-            if enterprise.status == Enterprise.Status.ABNORMAL:
-                enterprise.status = Enterprise.Status.ACTIVE
-                enterprise.save(update_fields=["status"])
-            EnterpriseEvent.objects.create(
-                enterprise=enterprise,
-                kind=EnterpriseEvent.Kind.ABNORMAL_REMOVED,
-                occurred_on=today,
-                details={"credit_repair": repair.pk, "note": note},
-                recorded_by=by,
+        raced = (
+            CreditRepair.objects.select_for_update().get(pk=repair.pk).state
+            != CreditRepair.State.SUBMITTED
+        )
+        if not raced:
+            repair.state = CreditRepair.State.ACCEPTED if accept else CreditRepair.State.REFUSED
+            repair.decided_by = by
+            repair.decided_at = timezone.now()
+            repair.decision_note = note
+            repair.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
+            if accept and repair.kind == CreditRepair.Kind.ABNORMAL:
+                enterprise = Enterprise.objects.get(credit_code=repair.credit_code)
+                if enterprise.status == Enterprise.Status.ABNORMAL:
+                    enterprise.status = Enterprise.Status.ACTIVE
+                    enterprise.save(update_fields=["status"])
+                EnterpriseEvent.objects.create(
+                    enterprise=enterprise,
+                    kind=EnterpriseEvent.Kind.ABNORMAL_REMOVED,
+                    occurred_on=today,
+                    details={"credit_repair": repair.pk, "note": note},
+                    recorded_by=by,
+                )
+            audit_record(
+                action=action,
+                actor=by,
+                target=repair,
+                request=request,
+                details={"accept": accept, "kind": repair.kind, "note": note},
             )
-        audit_record(
-            action=action,
-            actor=by,
-            target=repair,
-            request=request,
-            details={"accept": accept, "kind": repair.kind, "note": note},
+    if raced:  # another request meanwhile
+        _refuse(
+            action, by, "not_pending", _("This application is already decided."), request, repair
         )
     return repair

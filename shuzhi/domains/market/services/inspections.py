@@ -615,6 +615,20 @@ def plan_draw(
         else:
             raced = False
             _store_draw(locked, run, seed, report, result, inputs)
+            # in the same transaction: no draw without its audit entry
+            audit_record(
+                action=action,
+                actor=by,
+                target=locked,
+                request=request,
+                details={
+                    "seed": str(seed),
+                    "counts": result.counts(),
+                    "population": population_counts,
+                    "inspections": len(result.drawn()),
+                    "digest": report["digest"],
+                },
+            )
     if raced:
         _refuse(
             action,
@@ -625,19 +639,6 @@ def plan_draw(
             target=plan,
         )
     plan.refresh_from_db()
-    audit_record(
-        action=action,
-        actor=by,
-        target=plan,
-        request=request,
-        details={
-            "seed": str(seed),
-            "counts": result.counts(),
-            "population": population_counts,
-            "inspections": len(result.drawn()),
-            "digest": report["digest"],
-        },
-    )
     return plan
 
 
@@ -824,21 +825,36 @@ def inspection_record(
             target=inspection,
         )
     with transaction.atomic():
-        inspection.result = result
-        inspection.findings = findings
-        inspection.recorded_by = by
-        inspection.recorded_at = timezone.now()
-        inspection.save(update_fields=["result", "findings", "recorded_by", "recorded_at"])
-        audit_record(
-            action=action,
-            actor=by,
+        # the plan as stored now: results may not change once it is published (meanwhile)
+        published = (
+            InspectionPlan.objects.select_for_update().get(pk=inspection.plan_id).state
+            != InspectionPlan.State.DRAWN
+        )
+        if not published:
+            inspection.result = result
+            inspection.findings = findings
+            inspection.recorded_by = by
+            inspection.recorded_at = timezone.now()
+            inspection.save(update_fields=["result", "findings", "recorded_by", "recorded_at"])
+            audit_record(
+                action=action,
+                actor=by,
+                target=inspection,
+                request=request,
+                details={
+                    "result": result,
+                    "plan": inspection.plan_id,
+                    "credit_code": inspection.credit_code,
+                },
+            )
+    if published:
+        _refuse(
+            action,
+            by,
+            "published",
+            _("The results of this plan are published and can no longer change."),
+            request,
             target=inspection,
-            request=request,
-            details={
-                "result": result,
-                "plan": inspection.plan_id,
-                "credit_code": inspection.credit_code,
-            },
         )
     return inspection
 
@@ -869,14 +885,28 @@ def plan_publish(
             target=plan,
         )
     with transaction.atomic():
-        plan.state = InspectionPlan.State.PUBLISHED
-        plan.report = {**plan.report, "published_at": timezone.now().isoformat()}
-        plan.save(update_fields=["state", "report"])
-        audit_record(
-            action=action,
-            actor=by,
+        raced = (
+            InspectionPlan.objects.select_for_update().get(pk=plan.pk).state
+            != InspectionPlan.State.DRAWN
+        )
+        if not raced:
+            plan.state = InspectionPlan.State.PUBLISHED
+            plan.report = {**plan.report, "published_at": timezone.now().isoformat()}
+            plan.save(update_fields=["state", "report"])
+            audit_record(
+                action=action,
+                actor=by,
+                target=plan,
+                request=request,
+                details={"inspections": plan.inspections.count()},
+            )
+    if raced:  # published by another request meanwhile
+        _refuse(
+            action,
+            by,
+            "already_published",
+            _("Only a drawn plan whose results are not yet published can be published."),
+            request,
             target=plan,
-            request=request,
-            details={"inspections": plan.inspections.count()},
         )
     return plan

@@ -20,7 +20,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, NoReturn
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -75,6 +75,14 @@ CHANGEABLE: Mapping[str, Any] = {
     "registered_capital": gettext_lazy("registered capital (10,000 yuan)"),
 }
 INDUSTRY_CODE = re.compile(r"^[A-T](\d{2}|\d{3}|\d{4})$")
+# the longest value a change may give each text field (the columns' lengths; the legal
+# representative as at registration)
+CHANGE_LIMITS: Mapping[str, int] = {
+    "name": 200,
+    "enterprise_type": 64,
+    "legal_representative": 64,
+    "address": 300,
+}
 MAX_TEXT = 2000
 PENALTY_OUTCOMES = (Case.Outcome.PENALTY, Case.Outcome.REDUCED)
 PENDING = (
@@ -248,40 +256,50 @@ def enterprise_register(
     capital = _capital(registered_capital)
     if capital is None:
         refuse("bad_capital", _("The registered capital must be a non-negative amount."))
+    kind = _text(enterprise_type, limit=64) or Enterprise.Kind.LIMITED
+    if kind not in Enterprise.Kind.values:
+        refuse("bad_type", _("Choose the type of the enterprise."))
     person = _text(legal_representative, limit=64)
     if not person:
         refuse("no_representative", _("Give the legal representative."))
     established = established_on or _today()
     if established > _today():
         refuse("future_date", _("The establishment date cannot be in the future."))
-    with transaction.atomic():
-        enterprise = Enterprise.objects.create(
-            credit_code=code,
-            name=name,
-            enterprise_type=_text(enterprise_type, limit=64) or "有限责任公司",
-            legal_representative=person,
-            address=_text(address, limit=300),
-            county=county,
-            town=town,
-            industry_code=industry,
-            registered_capital=capital,
-            established_on=established,
-            status=Enterprise.Status.ACTIVE,
-        )
-        _event(
-            enterprise,
-            EnterpriseEvent.Kind.ESTABLISHED,
-            by,
-            {"name": name, "legal_representative": mask(person, "person_name")},
-            on=established,
-        )
-        audit_record(
-            action=action,
-            actor=by,
-            target=enterprise,
-            request=request,
-            details={"credit_code": code, "county": county_code},
-        )
+    try:
+        with transaction.atomic():
+            enterprise = Enterprise.objects.create(
+                credit_code=code,
+                name=name,
+                enterprise_type=kind,
+                legal_representative=person,
+                address=_text(address, limit=300),
+                county=county,
+                town=town,
+                industry_code=industry,
+                registered_capital=capital,
+                established_on=established,
+                status=Enterprise.Status.ACTIVE,
+            )
+            _event(
+                enterprise,
+                EnterpriseEvent.Kind.ESTABLISHED,
+                by,
+                {"name": name, "legal_representative": mask(person, "person_name")},
+                on=established,
+            )
+            audit_record(
+                action=action,
+                actor=by,
+                target=enterprise,
+                request=request,
+                details={"credit_code": code, "county": county_code},
+            )
+    except IntegrityError:  # registered meanwhile (a double submit)
+        if Enterprise.objects.filter(credit_code=code).exists():
+            refuse(
+                "duplicate_code", _("An enterprise with this credit code is already registered.")
+            )
+        refuse("duplicate_name", _("An enterprise with this name is already registered."))
     return enterprise
 
 
@@ -336,9 +354,17 @@ def enterprise_change(
         if new is None:
             refuse("bad_capital", _("The registered capital must be a non-negative amount."))
     else:
-        new = _text(value, limit=300)
+        new = str(value or "").strip()
         if not new:
             refuse("empty_value", _("Give the new value."))
+        limit = CHANGE_LIMITS.get(field)
+        if limit is not None and len(new) > limit:
+            refuse(
+                "too_long",
+                _("The new value is too long (at most %(limit)s characters).") % {"limit": limit},
+            )
+        if field == "enterprise_type" and new not in Enterprise.Kind.values:
+            refuse("bad_type", _("Choose the type of the enterprise."))
         if field == "industry_code":
             new = new.upper()
             if not INDUSTRY_CODE.match(new):
@@ -356,7 +382,11 @@ def enterprise_change(
         shown_old, shown_new = str(old), str(new)
     with transaction.atomic():
         setattr(enterprise, field, new)
-        enterprise.save()
+        # this field only: a stale copy must not undo a status changed meanwhile
+        fields = (
+            [field, "legal_representative_token"] if field == "legal_representative" else [field]
+        )
+        enterprise.save(update_fields=fields)
         event = _event(
             enterprise,
             EnterpriseEvent.Kind.CHANGED,
@@ -408,9 +438,28 @@ def annual_report_record(
             message=_("The annual report for %(year)s is already recorded.") % {"year": number},
         )
     with transaction.atomic():
-        event = _event(enterprise, EnterpriseEvent.Kind.ANNUAL_REPORT, by, {"year": number})
-        audit_record(
-            action=action, actor=by, target=enterprise, request=request, details={"year": number}
+        Enterprise.objects.select_for_update().get(pk=enterprise.pk)
+        raced = EnterpriseEvent.objects.filter(
+            enterprise=enterprise, kind=EnterpriseEvent.Kind.ANNUAL_REPORT, details__year=number
+        ).exists()
+        if not raced:
+            event = _event(enterprise, EnterpriseEvent.Kind.ANNUAL_REPORT, by, {"year": number})
+            audit_record(
+                action=action,
+                actor=by,
+                target=enterprise,
+                request=request,
+                details={"year": number},
+            )
+    if raced:  # another request changed it meanwhile
+        _refuse(
+            action=action,
+            by=by,
+            target=enterprise,
+            request=request,
+            code="already_filed",
+            status=409,
+            message=_("The annual report for %(year)s is already recorded.") % {"year": number},
         )
     return event
 
@@ -449,16 +498,30 @@ def _status_change(
             message=_("Give the reason."),
         )
     with transaction.atomic():
-        old = enterprise.status
-        enterprise.status = to
-        enterprise.save(update_fields=["status"])
-        event = _event(enterprise, kind, by, {"reason": reason, "old": old, "new": to})
-        audit_record(
+        raced = (
+            Enterprise.objects.select_for_update().get(pk=enterprise.pk).status not in allowed_from
+        )
+        if not raced:
+            old = enterprise.status
+            enterprise.status = to
+            enterprise.save(update_fields=["status"])
+            event = _event(enterprise, kind, by, {"reason": reason, "old": old, "new": to})
+            audit_record(
+                action=action,
+                actor=by,
+                target=enterprise,
+                request=request,
+                details={"old": old, "new": to},
+            )
+    if raced:  # another request changed it meanwhile
+        _refuse(
             action=action,
-            actor=by,
+            by=by,
             target=enterprise,
             request=request,
-            details={"old": old, "new": to},
+            code="wrong_status",
+            status=409,
+            message=wrong_state,
         )
     return event
 
@@ -533,6 +596,12 @@ def _require_applicant(
         require_regulator(by, county_code=enterprise.county_id, action=action, request=request)
 
 
+def _lock_application(application: Deregistration) -> Deregistration:
+    """``application`` as stored now, locked for the rest of the transaction (a concurrent
+    decision, withdrawal or objection shows here)."""
+    return Deregistration.objects.select_for_update().get(pk=application.pk)
+
+
 def deregistration_apply(
     *,
     by: Any,
@@ -586,36 +655,53 @@ def deregistration_apply(
     today = _today()
     simplified = procedure == Deregistration.Procedure.SIMPLIFIED
     with transaction.atomic():
-        application = Deregistration.objects.create(
-            enterprise=enterprise,
-            procedure=procedure,
-            state=Deregistration.State.NOTICE if simplified else Deregistration.State.SUBMITTED,
-            reason=_text(reason),
-            notice_from=today if simplified else None,
-            notice_until=(
-                today + timedelta(days=int(settings.MARKET_DEREGISTRATION_NOTICE_DAYS))
-                if simplified
-                else None
-            ),
-            applied_by=_actor(by),
+        locked = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
+        raced = (
+            locked.status == Enterprise.Status.DEREGISTERED
+            or locked.deregistrations.filter(state__in=PENDING).exists()
         )
-        if simplified:
-            _event(
-                enterprise,
-                EnterpriseEvent.Kind.NOTICE_STARTED,
-                by,
-                {
-                    "deregistration": application.pk,
-                    "notice_from": today.isoformat(),
-                    "notice_until": str(application.notice_until),
-                },
+        if not raced:
+            application = Deregistration.objects.create(
+                enterprise=enterprise,
+                procedure=procedure,
+                state=Deregistration.State.NOTICE if simplified else Deregistration.State.SUBMITTED,
+                reason=_text(reason),
+                notice_from=today if simplified else None,
+                notice_until=(
+                    today + timedelta(days=int(settings.MARKET_DEREGISTRATION_NOTICE_DAYS))
+                    if simplified
+                    else None
+                ),
+                applied_by=_actor(by),
             )
-        audit_record(
+            if simplified:
+                _event(
+                    enterprise,
+                    EnterpriseEvent.Kind.NOTICE_STARTED,
+                    by,
+                    {
+                        "deregistration": application.pk,
+                        "notice_from": today.isoformat(),
+                        "notice_until": str(application.notice_until),
+                    },
+                )
+            audit_record(
+                action=action,
+                actor=by,
+                target=application,
+                request=request,
+                details={"credit_code": enterprise.credit_code, "procedure": procedure},
+            )
+    if raced:  # another request changed it meanwhile
+        _refuse(
             action=action,
-            actor=by,
-            target=application,
+            by=by,
+            target=enterprise,
             request=request,
-            details={"credit_code": enterprise.credit_code, "procedure": procedure},
+            code="pending",
+            status=409,
+            message=_("A deregistration of %(name)s is already pending or decided.")
+            % {"name": enterprise.name},
         )
     return application
 
@@ -692,36 +778,49 @@ def deregistration_object(
         )
     enterprise = application.enterprise
     with transaction.atomic():
-        objection = Objection.objects.create(
-            deregistration=application, objector=objector, contact=contact, reason=reason
-        )
-        application.state = Deregistration.State.OBJECTED
-        application.save(update_fields=["state"])
-        _event(
-            enterprise,
-            EnterpriseEvent.Kind.NOTICE_OBJECTED,
-            by,
-            {"deregistration": application.pk, "objector": mask(objector, "person_name")},
-        )
-        department = Department.objects.filter(
-            code=county_market_department(enterprise.county_id)
-        ).first()
-        if department is not None:
-            task_open(
-                type_code=OBJECTION_TASK,
-                title=_("Objection to the deregistration of %(name)s") % {"name": enterprise.name},
-                division=enterprise.county,
-                description=reason,
-                source="market.deregistration",
-                source_ref=str(application.pk),
-                department=department,
+        raced = _lock_application(application).state not in PENDING
+        if not raced:
+            objection = Objection.objects.create(
+                deregistration=application, objector=objector, contact=contact, reason=reason
             )
-        audit_record(
+            application.state = Deregistration.State.OBJECTED
+            application.save(update_fields=["state"])
+            _event(
+                enterprise,
+                EnterpriseEvent.Kind.NOTICE_OBJECTED,
+                by,
+                {"deregistration": application.pk, "objector": mask(objector, "person_name")},
+            )
+            department = Department.objects.filter(
+                code=county_market_department(enterprise.county_id)
+            ).first()
+            if department is not None:
+                task_open(
+                    type_code=OBJECTION_TASK,
+                    title=_("Objection to the deregistration of %(name)s")
+                    % {"name": enterprise.name},
+                    division=enterprise.county,
+                    description=reason,
+                    source="market.deregistration",
+                    source_ref=str(application.pk),
+                    department=department,
+                )
+            audit_record(
+                action=action,
+                actor=_actor(by),
+                target=application,
+                request=request,
+                details={"objection": objection.pk, "credit_code": enterprise.credit_code},
+            )
+    if raced:  # another request changed it meanwhile
+        _refuse(
             action=action,
-            actor=_actor(by),
+            by=by,
             target=application,
             request=request,
-            details={"objection": objection.pk, "credit_code": enterprise.credit_code},
+            code="changed",
+            status=409,
+            message=_("This deregistration changed meanwhile; look at it again."),
         )
     return objection
 
@@ -792,28 +891,40 @@ def deregistration_decide(
                 % {"day": application.notice_until.isoformat()},
             )
     with transaction.atomic():
-        application.state = (
-            Deregistration.State.DEREGISTERED if approve else Deregistration.State.REFUSED
-        )
-        application.decided_by = by
-        application.decided_at = timezone.now()
-        application.decision_note = note
-        application.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
-        if approve:
-            enterprise.status = Enterprise.Status.DEREGISTERED
-            enterprise.save(update_fields=["status"])
-            _event(
-                enterprise,
-                EnterpriseEvent.Kind.DEREGISTERED,
-                by,
-                {"deregistration": application.pk, "procedure": application.procedure},
+        raced = _lock_application(application).state != application.state
+        if not raced:
+            application.state = (
+                Deregistration.State.DEREGISTERED if approve else Deregistration.State.REFUSED
             )
-        audit_record(
+            application.decided_by = by
+            application.decided_at = timezone.now()
+            application.decision_note = note
+            application.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
+            if approve:
+                enterprise.status = Enterprise.Status.DEREGISTERED
+                enterprise.save(update_fields=["status"])
+                _event(
+                    enterprise,
+                    EnterpriseEvent.Kind.DEREGISTERED,
+                    by,
+                    {"deregistration": application.pk, "procedure": application.procedure},
+                )
+            audit_record(
+                action=action,
+                actor=by,
+                target=application,
+                request=request,
+                details={"approve": bool(approve), "credit_code": enterprise.credit_code},
+            )
+    if raced:  # another request changed it meanwhile
+        _refuse(
             action=action,
-            actor=by,
+            by=by,
             target=application,
             request=request,
-            details={"approve": bool(approve), "credit_code": enterprise.credit_code},
+            code="changed",
+            status=409,
+            message=_("This deregistration changed meanwhile; look at it again."),
         )
     return application
 
@@ -836,14 +947,26 @@ def deregistration_withdraw(
             message=_("This deregistration is no longer pending; it cannot be withdrawn."),
         )
     with transaction.atomic():
-        application.state = Deregistration.State.WITHDRAWN
-        application.save(update_fields=["state"])
-        if application.procedure == Deregistration.Procedure.SIMPLIFIED:
-            _event(
-                enterprise,
-                EnterpriseEvent.Kind.NOTICE_WITHDRAWN,
-                by,
-                {"deregistration": application.pk},
-            )
-        audit_record(action=action, actor=by, target=application, request=request)
+        raced = _lock_application(application).state not in PENDING
+        if not raced:
+            application.state = Deregistration.State.WITHDRAWN
+            application.save(update_fields=["state"])
+            if application.procedure == Deregistration.Procedure.SIMPLIFIED:
+                _event(
+                    enterprise,
+                    EnterpriseEvent.Kind.NOTICE_WITHDRAWN,
+                    by,
+                    {"deregistration": application.pk},
+                )
+            audit_record(action=action, actor=by, target=application, request=request)
+    if raced:  # another request changed it meanwhile
+        _refuse(
+            action=action,
+            by=by,
+            target=application,
+            request=request,
+            code="changed",
+            status=409,
+            message=_("This deregistration changed meanwhile; look at it again."),
+        )
     return application

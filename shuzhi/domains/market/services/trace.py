@@ -31,7 +31,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Final
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
@@ -160,7 +160,8 @@ def _quantity(raw: Any) -> Decimal | None:
         return None
     if not value.is_finite() or value <= 0 or value > MAX_QUANTITY:
         return None
-    return value.quantize(Decimal("0.01"))
+    value = value.quantize(Decimal("0.01"))
+    return value if value > 0 else None  # 0.004 would be stored as 0
 
 
 def _edges(batch: Batch) -> list[trace_graph.Edge]:
@@ -236,23 +237,33 @@ def batch_register(
         }
         raise _refuse(problem, messages[problem], action=action, by=by, request=request, batch=code)
     assert amount is not None
-    with transaction.atomic():
-        batch = Batch.objects.create(
-            code=code,
-            product=product.strip()[:200],
-            category=category,
-            producer_code=producer.credit_code,
-            produced_on=produced_on,
-            quantity=amount,
-            unit=unit.strip()[:16],
-        )
-        audit_record(
+    try:
+        with transaction.atomic():
+            batch = Batch.objects.create(
+                code=code,
+                product=product.strip()[:200],
+                category=category,
+                producer_code=producer.credit_code,
+                produced_on=produced_on,
+                quantity=amount,
+                unit=unit.strip()[:16],
+            )
+            audit_record(
+                action=action,
+                actor=by,
+                target=batch,
+                request=request,
+                details={"producer": producer.credit_code, "quantity": str(amount)},
+            )
+    except IntegrityError:  # the same code registered meanwhile (a double submit)
+        raise _refuse(
+            "duplicate_batch",
+            _("A batch with this code is already registered."),
             action=action,
-            actor=by,
-            target=batch,
+            by=by,
             request=request,
-            details={"producer": producer.credit_code, "quantity": str(amount)},
-        )
+            batch=code,
+        ) from None
     return batch
 
 
