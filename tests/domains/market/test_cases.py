@@ -659,3 +659,16 @@ def test_reclassification_task_runs_a_penalty_classification(tmp_path: Any, sett
     assert run.is_current
     assert reclassify_after_penalty.call("91330802MA2C0000X1") is None  # refused: bad code
     assert CreditRun.objects.count() == 1
+
+
+def test_a_number_taken_meanwhile_is_retried_not_an_error(world: World, monkeypatch: Any) -> None:
+    """Two regulators opening cases at once count the same next number; the second retries."""
+    from shuzhi.domains.market.services import cases as service
+
+    first = open_case(world)
+    numbers = iter([first.number])  # the number another case has just taken, then a fresh one
+    real = service._next_number
+    monkeypatch.setattr(service, "_next_number", lambda c, y: next(numbers, None) or real(c, y))
+    second = open_case(world)
+    assert second.number != first.number
+    assert Case.objects.count() == 2

@@ -749,3 +749,54 @@ def test_demo_loader_builds_a_published_and_a_drawn_plan(world: World) -> None:
     assert not published.inspections.filter(result=Inspection.Result.PENDING).exists()
     body = _client().get(reverse("market:inspections_public")).content.decode()
     assert published.name in body
+
+
+def test_the_recorded_result_is_submitted_on_the_task_by_a_county_handler(world: World) -> None:
+    """The Kecheng inspector handles the Kecheng department's task: accepted and submitted with
+    the result for review; recording again before publication leaves the submitted task alone."""
+    from shuzhi.platform.loop.models import State as TaskState
+    from shuzhi.platform.loop.models import TaskEvent
+
+    _pool(world)
+    plan = plan_draw(by=world.kecheng, plan=_plan(world), seed=11)
+    item = plan.inspections.select_related("task").first()
+    assert item is not None
+    assert item.task is not None
+    assert item.task.state == TaskState.PENDING_ACCEPTANCE
+    inspector = item.inspectors.first()
+    assert inspector is not None
+    with translation.override("en"):
+        inspection_record(by=inspector.user, inspection=item, result="violation", findings="无照")
+    task = Task.objects.get(pk=item.task.pk)
+    assert task.state == TaskState.PENDING_REVIEW
+    submitted = TaskEvent.objects.get(task=task, action="submit")
+    assert submitted.comment == "Violation found, case opened: 无照"
+    assert submitted.actor == inspector.user
+    inspection_record(by=inspector.user, inspection=item, result="corrected", findings="已整改")
+    assert Task.objects.get(pk=task.pk).state == TaskState.PENDING_REVIEW
+    assert TaskEvent.objects.filter(task=task, action="submit").count() == 1
+
+
+def test_an_inspector_of_another_department_leaves_the_task_to_the_county(world: World) -> None:
+    from shuzhi.platform.loop.models import State as TaskState
+
+    city_staff = [
+        UserFactory(
+            username=f"city_inspector{i}", department=world.city.department, roles=["clerk"]
+        )
+        for i in (1, 2)
+    ]
+    for i, person in enumerate(city_staff, start=50):
+        inspector_add(
+            by=world.city, person=person, certificate=f"ZF3308{i:04d}", fields=("general",)
+        )
+    plan = plan_draw(by=world.kecheng, plan=_plan(world, inspectors_per_inspection=2), seed=3)
+    item = next(
+        i for i in plan.inspections.all() if i.inspectors.filter(user__in=city_staff).exists()
+    )
+    drawn = item.inspectors.filter(user__in=city_staff).first()
+    assert drawn is not None
+    person = drawn.user
+    inspection_record(by=person, inspection=item, result="compliant")
+    assert item.task is not None
+    assert Task.objects.get(pk=item.task.pk).state == TaskState.PENDING_ACCEPTANCE

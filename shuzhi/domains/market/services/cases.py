@@ -29,7 +29,7 @@ from decimal import Decimal, InvalidOperation
 from functools import partial
 from typing import Any, Final, NoReturn
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
@@ -248,7 +248,11 @@ def _match_details(found: lenient.Match, first: bool) -> dict[str, Any]:
     }
 
 
+NUMBER_ATTEMPTS = 5
+
+
 def _next_number(county_code: str, year: int) -> str:
+    """The county's next case number of the year (e.g. ``330802-2026-0007``)."""
     prefix = f"{county_code}-{year}-"
     n = Case.objects.filter(number__startswith=prefix).count() + 1
     while Case.objects.filter(number=f"{prefix}{n:04d}").exists():
@@ -330,20 +334,29 @@ def case_open(
             corrected=corrected,
             pk=None,
         )
-        case = Case.objects.create(
-            number=_next_number(county, today.year),
-            credit_code=enterprise.credit_code,
-            enterprise_name=enterprise.name,
-            county_code=county,
-            violation=violation,
-            facts=facts,
-            occurred_on=occurred_on,
-            harm=harm,
-            corrected=corrected,
-            lenient_rule=found.rule if isinstance(found.rule, LenientRule) else None,
-            first_violation=first,
-            opened_by=by,
-        )
+        case: Case | None = None
+        for attempt in range(NUMBER_ATTEMPTS):  # another case took the number meanwhile
+            try:
+                with transaction.atomic():
+                    case = Case.objects.create(
+                        number=_next_number(county, today.year),
+                        credit_code=enterprise.credit_code,
+                        enterprise_name=enterprise.name,
+                        county_code=county,
+                        violation=violation,
+                        facts=facts,
+                        occurred_on=occurred_on,
+                        harm=harm,
+                        corrected=corrected,
+                        lenient_rule=found.rule if isinstance(found.rule, LenientRule) else None,
+                        first_violation=first,
+                        opened_by=by,
+                    )
+                break
+            except IntegrityError:
+                if attempt == NUMBER_ATTEMPTS - 1:
+                    raise
+        assert case is not None
         audit_record(
             action=action,
             actor=by,

@@ -56,6 +56,9 @@ from shuzhi.platform.accounts.models import Department, Division, User
 from shuzhi.platform.audit.models import Outcome
 from shuzhi.platform.audit.services import audit_record
 from shuzhi.platform.loop import services as loop_services
+from shuzhi.platform.loop.models import State as TaskState
+from shuzhi.platform.loop.models import Task
+from shuzhi.platform.loop.permissions import is_handler
 from shuzhi.platform.loop.registry import TaskType
 from shuzhi.platform.security.identifiers import check_credit_code
 from shuzhi.platform.security.permissions import has_perm
@@ -856,7 +859,25 @@ def inspection_record(
             request,
             target=inspection,
         )
+    _report_on_task(inspection, by=by, request=request)
     return inspection
+
+
+def _report_on_task(inspection: Inspection, *, by: User, request: HttpRequest | None) -> None:
+    """The recorded result is the inspection task's handling (处置): when the inspector is a
+    handler of the task's department (the county's market department), the task is accepted if
+    it waits for acceptance and submitted with the result for the department's review. An
+    inspector of another department (e.g. the city's) leaves the task to the county's handlers,
+    who see the result on the plan's page. A task already submitted or closed is left alone."""
+    task = Task.objects.filter(pk=inspection.task_id).first() if inspection.task_id else None
+    if task is None or not is_handler(by, task):
+        return
+    if task.state == TaskState.PENDING_ACCEPTANCE:
+        task = loop_services.task_accept(task=task, by=by, request=request)
+    if task.state == TaskState.IN_PROGRESS:
+        summary = str(Inspection.Result(inspection.result).label)
+        comment = f"{summary}: {inspection.findings}" if inspection.findings else summary
+        loop_services.task_submit(task=task, by=by, comment=comment, request=request)
 
 
 def plan_publish(
