@@ -50,7 +50,8 @@ pytestmark = pytest.mark.django_db
 KECHENG, JIANGSHAN = "330802", "330881"
 # class → numbers of Kecheng's active enterprises
 KECHENG_CLASSES = {"A": range(1, 21), "B": range(21, 31), "C": range(31, 41), "D": range(41, 45)}
-ABNORMAL = 45  # Kecheng, class D, listed as abnormal: never drawn
+ABNORMAL = 45  # Kecheng, class D, listed as abnormal: still operating, may be drawn
+REVOKED = 46  # Kecheng, class D, licence revoked: never drawn
 NO_PASSWORD = None  # unusable (no slow hashing): the tests sign in with force_login
 
 
@@ -114,9 +115,12 @@ def world(settings: Any) -> World:
         is_current=True,
     )
     rows = [(grade, n, KECHENG) for grade, ns in KECHENG_CLASSES.items() for n in ns]
-    rows += [("D", ABNORMAL, KECHENG)] + [("A", n, JIANGSHAN) for n in range(101, 106)]
+    rows += [("D", ABNORMAL, KECHENG), ("D", REVOKED, KECHENG)]
+    rows += [("A", n, JIANGSHAN) for n in range(101, 106)]
     for grade, n, county in rows:
-        status = Enterprise.Status.ABNORMAL if n == ABNORMAL else Enterprise.Status.ACTIVE
+        status = {ABNORMAL: Enterprise.Status.ABNORMAL, REVOKED: Enterprise.Status.REVOKED}.get(
+            n, Enterprise.Status.ACTIVE
+        )
         firm = _enterprise(n, county, status)
         CreditClass.objects.create(
             run=run,
@@ -217,12 +221,13 @@ def test_draw_counts_per_class_and_is_reproducible(world: World) -> None:
     plan = plan_draw(by=world.kecheng, plan=_plan(world), seed=42)
     assert plan.state == InspectionPlan.State.DRAWN
     assert plan.seed == 42
-    # ceil(20×5%)=1, ceil(10×15%)=2, ceil(10×30%)=3, ceil(4×50%)=2 (the abnormal one is out)
-    assert plan.report["counts"] == {"A": 1, "B": 2, "C": 3, "D": 2}
-    assert plan.report["population"] == {"A": 20, "B": 10, "C": 10, "D": 4}
+    # ceil(20×5%)=1, ceil(10×15%)=2, ceil(10×30%)=3, ceil(5×50%)=3 (the abnormal one operates
+    # and counts; the revoked one does not)
+    assert plan.report["counts"] == {"A": 1, "B": 2, "C": 3, "D": 3}
+    assert plan.report["population"] == {"A": 20, "B": 10, "C": 10, "D": 5}
     first = _drawn(plan)
-    assert len(first) == 8
-    assert code(ABNORMAL) not in first
+    assert len(first) == 9
+    assert code(REVOKED) not in first
     assert all(c.startswith(f"91{KECHENG}") for c in first)
     assert all(len(ids) == 2 for _grade, ids in first.values())
     assert plan_verify(by=world.kecheng, plan=plan).ok
@@ -243,7 +248,7 @@ def test_draw_without_a_seed_records_the_random_one(world: World) -> None:
     entry = AuditEntry.objects.filter(action="market.inspection_draw", outcome="success").get()
     details = json.loads(entry.details_json)
     assert details["seed"] == str(plan.seed)
-    assert details["counts"] == {"A": 1, "B": 2, "C": 3, "D": 2}
+    assert details["counts"] == {"A": 1, "B": 2, "C": 3, "D": 3}
 
 
 def test_verify_finds_a_tampered_draw(world: World) -> None:
@@ -265,7 +270,7 @@ def test_verify_finds_a_tampered_draw(world: World) -> None:
 
 def test_draw_excludes_linked_and_recent_inspectors(world: World) -> None:
     one, two, three, _four = _pool(world)
-    for n in KECHENG_CLASSES["D"]:
+    for n in [*KECHENG_CLASSES["D"], ABNORMAL]:
         inspector_link_add(by=world.kecheng, inspector=one, credit_code=code(n), relation="kin")
     # a plan drawn 30 days ago named ``two`` at every C enterprise; one 400 days ago ``three``
     # at every B enterprise (outside the year: no conflict)
@@ -484,7 +489,7 @@ def test_only_a_drawn_inspector_records_and_publication_needs_every_result(world
     with translation.override("en"), pytest.raises(InspectionRefused) as refused:
         plan_publish(by=world.kecheng, plan=plan)
     assert refused.value.code == "results_missing"
-    assert "7 inspections" in refused.value.message
+    assert "8 inspections" in refused.value.message
     for other in plan.inspections.exclude(pk=item.pk):
         person = other.inspectors.first()
         assert person is not None

@@ -170,3 +170,21 @@ def test_a_decided_case_counts_as_a_penalty_before_it_is_published(city: City) -
     assert points[by_key("M4")] == 0  # not punished
     assert points[by_key("M5")] == 1  # only its published penalty; the case is decided later
     assert points[by_key("M6")] == 0  # the published 2019 decision is older than three years
+
+
+def test_a_deregistered_enterprise_gets_no_class(
+    tmp_path: Path, settings: Any, monkeypatch: Any
+) -> None:
+    from tests.domains.market import city as city_module
+
+    firms = tuple((*firm[:6], "注销") if firm[0] == "M6" else firm for firm in city_module.FIRMS)
+    monkeypatch.setattr(city_module, "FIRMS", firms)
+    settings.DATA_DIR = tmp_path
+    town = build_city(tmp_path)
+
+    run = credit_classify(by=town.amr, as_of=AS_OF)
+
+    classified = set(CreditClass.objects.filter(run=run).values_list("credit_code", flat=True))
+    assert by_key("M6") not in classified
+    assert by_key("M3") in classified  # revoked (吊销) still exists: classified
+    assert run.report["enterprises"] == 5

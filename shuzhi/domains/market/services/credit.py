@@ -82,6 +82,7 @@ CREDIT_INPUTS: Final = {
     "patent": "patent",
     "service_case": "cases",
 }
+DEREGISTERED_STATUS: Final = "注销"  # the registry's status of an enterprise that has ended
 STALE_HOURS: Final = 6  # a run still RUNNING after this long was interrupted
 _RUN_PERMISSION: Final = "warehouse.ingest"  # the steward loads the derived dataset
 
@@ -364,6 +365,11 @@ def _compute(
             tables=tables, as_of=as_of, weights=weights, cuts=cuts
         )
         rows: list[dict[str, Any]] = con.to_pyarrow(expression.order_by("credit_code")).to_pylist()
+        # a deregistered enterprise no longer exists: it gets no class (its penalties still
+        # count for the related enterprises of its legal representative)
+        gone = registry.filter(registry.status.cast("string") == DEREGISTERED_STATUS)
+        ended = set(con.to_pyarrow(gone.select("credit_code")).column(0).to_pylist())
+    rows = [row for row in rows if row["credit_code"] not in ended]
     for row in rows:
         points = {code: row[code] for code in credit.INDICATOR_CODES}
         row["indicators"] = points

@@ -8,9 +8,10 @@
   department only) or a county within reach, with a field, ratios per credit-risk class in
   percent (default ``settings.MARKET_INSPECTION_RATIOS``), inspectors per inspection and a due
   date.
-* **Draw** (抽取): the population is the enterprises of the plan's area whose status is
-  ``ACTIVE`` and that have a class in the current classification run (an active enterprise the
-  run did not classify is not drawn; the report counts them). :func:`shuzhi.domains.market.draw.
+* **Draw** (抽取): the population is the enterprises of the plan's area that operate — status
+  ``ACTIVE`` or ``ABNORMAL`` (listed as abnormal, 存续 still: often the very ones to inspect) —
+  and that have a class in the current classification run (an operating enterprise the run did
+  not classify is not drawn; the report counts them). Revoked and deregistered ones are not. :func:`shuzhi.domains.market.draw.
   draw` picks ``ceil(n × ratio / 100)`` enterprises per class and then the inspectors of each,
   from a ``random.Random(seed)``. An enterprise may be inspected by an active pool member
   qualified for the plan's field who works in the enterprise's county market department or in
@@ -456,8 +457,12 @@ class DrawInputs:
         return {"population": self.population, "pool": self.pool, "conflicts": self.conflicts}
 
 
+# who may be drawn: enterprises that still operate (存续), listed as abnormal or not
+OPERATING = (Enterprise.Status.ACTIVE, Enterprise.Status.ABNORMAL)
+
+
 def _draw_inputs(plan: InspectionPlan, run: CreditRun) -> DrawInputs:
-    active = Enterprise.objects.filter(status=Enterprise.Status.ACTIVE)
+    active = Enterprise.objects.filter(status__in=OPERATING)
     if plan.county_code:
         active = active.filter(county_id=plan.county_code)
     names = {
