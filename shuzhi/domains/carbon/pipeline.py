@@ -129,7 +129,22 @@ _NULL_F = ibis.null().cast("float64")
 
 
 def _in_year(table: ir.Table, year: int) -> ir.Table:
-    return table.filter(table.month.cast("date").year() == year)
+    """The rows of ``year``: a range of dates (an engine can skip blocks by their min/max and
+    compares dates, where extracting the year of every row costs a function call each)."""
+    month = table.month.cast("date")
+    return table.filter((month >= ibis.date(year, 1, 1)) & (month < ibis.date(year + 1, 1, 1)))
+
+
+_WHITESPACE_MAX: Final = " "  # the characters Ibis's strip() removes are all <= " " (code 32)
+
+
+def _blank_to_null(value: ir.StringValue) -> ir.Value:
+    """``value.strip().nullif("")``, stripping only values that start or end with a character
+    <= " " (whitespace among them): the others are returned as they are, which is what
+    stripping them gives, without the cost of trimming every value (DuckDB's TRIM with a set
+    of characters costs several times a comparison of the ends)."""
+    padded = (value.ascii_str() <= 32) | (value.right(1) <= _WHITESPACE_MAX)
+    return ibis.ifelse(padded, value.strip(), value).nullif("")
 
 
 def _signed(column: ir.Value) -> ir.Value:
@@ -261,9 +276,9 @@ def enterprise_keys(*tables: ir.Table | None) -> ir.Table:
     )
     # blanks become null after the grouping (trimming every input row costs more than the sums)
     return keys.mutate(
-        name=keys.name.strip().nullif(""),
-        county_code=keys.county_code.strip().nullif(""),
-        industry_code=keys.industry_code.strip().nullif(""),
+        name=_blank_to_null(keys.name),
+        county_code=_blank_to_null(keys.county_code),
+        industry_code=_blank_to_null(keys.industry_code),
     )
 
 
@@ -274,16 +289,17 @@ def _left_join(left: ir.Table, right: ir.Table, key: str = "credit_code") -> ir.
 
 
 def _output_rows(output: ir.Table, year: int) -> tuple[ir.Table, dict[str, ir.Value]]:
-    """The output rows of ``year`` and their gross_output, value_added (negative → null) and
-    count of negative values."""
+    """The output rows of ``year`` and their gross_output, value_added (negative → null, in
+    the column's own numeric type: a sum of decimals is exact and cheaper than converting
+    every value, so callers convert the sums to float64) and count of negative values."""
     o = _in_year(output, year)
     gross = _signed(o.gross_output)
     added = (
         _signed(o.value_added) if "value_added" in o.columns else _NULL_F
     )  # nullable in the catalogue
     return o, {
-        "gross_output": ibis.ifelse(gross >= 0, gross.cast("float64"), _NULL_F),
-        "value_added": ibis.ifelse(added >= 0, added.cast("float64"), _NULL_F),
+        "gross_output": ibis.ifelse(gross >= 0, gross, ibis.null(gross.type())),
+        "value_added": ibis.ifelse(added >= 0, added, ibis.null(added.type())),
         "negative": ibis.ifelse(gross < 0, 1, 0).cast("int64")
         + ibis.ifelse(added < 0, 1, 0).cast("int64"),
     }
@@ -311,8 +327,8 @@ def annual_accounts(
         o, values = _output_rows(output, year)
         o = o.select(credit_code=o.credit_code.cast("string"), month=o.month.cast("date"), **values)
         out = o.group_by("credit_code").aggregate(
-            gross_output=o.gross_output.sum(),
-            value_added=o.value_added.sum(),
+            gross_output=o.gross_output.sum().cast("float64"),
+            value_added=o.value_added.sum().cast("float64"),
             output_months=o.month.nunique().cast("int64"),
             negative_output=o.negative.sum().cast("int64"),
         )
@@ -416,10 +432,20 @@ def annual_from_inputs(
         **{s: rows[s].sum() for s in standard.SOURCES},
         **{c: rows[c].max() for c in key_columns},
     )
+    # one select from the grouping (and the join) to the annual columns: every column is an
+    # expression of the grouped sums, with no chain of intermediate projections to merge
     if output is None:
-        t = t.mutate(
-            output_mask=ibis.literal(0, type="int64"), gross_output=_NULL_F, value_added=_NULL_F
-        )
+        j = t
+        columns: dict[str, ir.Value] = {
+            "credit_code": t.credit_code,
+            "energy_mask": t.energy_mask,
+            "negative": t.negative,
+            **{s: t[s] for s in standard.SOURCES},
+            "output_mask": ibis.literal(0, type="int64"),
+            "gross_output": _NULL_F,
+            "value_added": _NULL_F,
+            **{c: t[c] for c in key_columns},
+        }
     else:
         o, values = _output_rows(output, year)
         o = o.select(
@@ -428,42 +454,51 @@ def annual_from_inputs(
         o = o.group_by(_key="credit_code").aggregate(
             output_mask=_bit_or(o.month_bit),
             _negative=o.negative.sum().cast("int64"),
-            gross_output=o.gross_output.sum(),
-            value_added=o.value_added.sum(),
+            gross_output=o.gross_output.sum().cast("float64"),
+            value_added=o.value_added.sum().cast("float64"),
             **{f"_{c}": o[c].max() for c in key_columns},
         )
         # every enterprise with energy or output: one full outer join (each side read once)
-        t = t.outer_join(o, t.credit_code == o._key)
-        t = t.select(
-            credit_code=t.credit_code.coalesce(t._key),
-            energy_mask=t.energy_mask,
-            negative=t.negative.fill_null(0) + t._negative.fill_null(0),
-            **{s: t[s] for s in standard.SOURCES},
-            output_mask=t.output_mask,
-            gross_output=t.gross_output,
-            value_added=t.value_added,
-            **{c: ibis.greatest(t[c], t[f"_{c}"]) for c in key_columns},  # nulls skipped
-        )
+        j = t.outer_join(o, t.credit_code == o._key)
+        columns = {
+            "credit_code": j.credit_code.coalesce(j._key),
+            "energy_mask": j.energy_mask,
+            "negative": j.negative.fill_null(0) + j._negative.fill_null(0),
+            **{s: j[s] for s in standard.SOURCES},
+            "output_mask": j.output_mask,
+            "gross_output": j.gross_output,
+            "value_added": j.value_added,
+            **{c: ibis.greatest(j[c], j[f"_{c}"]) for c in key_columns},  # nulls skipped
+        }
+        # the join's columns (selecting from a join ends it: the annual table is no join chain)
+        j = j.select(**columns)
+        columns = {c: j[c] for c in columns}
+    if registry is not None:  # the sums, then the registry's keys by credit code
+        j = _left_join(j.select(**columns) if output is None else j.select(*columns), registry)
+        columns = {c: j[c] for c in (*columns, *key_names)}
     tco2 = {
-        f"{source}_tco2": t[source].fill_null(0.0) * _f(factor)
+        f"{source}_tco2": columns[source].fill_null(0.0) * _f(factor)
         for source, factor in _source_factors(factors, year, region).items()
     }
-    t = t.mutate(**tco2, total_tco2=sum(tco2.values(), _f(0.0)))
-    if registry is None:  # as enterprise_keys: blanks become null after the grouping
-        t = t.mutate(
-            name=t.name.strip().nullif(""),
-            county_code=t.county_code.strip().nullif(""),
-            industry_code=t.industry_code.strip().nullif(""),
-        )
-    else:
-        t = _left_join(t, registry)
     return _annual(
-        t,
-        months=_bit_count(t.energy_mask).cast("int64"),
-        negative=t.negative,
-        output_months=_bit_count(t.output_mask).cast("int64"),
+        j,
+        months=_bit_count(columns["energy_mask"]).cast("int64"),
+        negative=columns["negative"],
+        output_months=_bit_count(columns["output_mask"]).cast("int64"),
         year=year,
         factors=factors,
+        values={
+            "credit_code": columns["credit_code"],
+            # as enterprise_keys: blanks become null after the grouping (a registry is as is)
+            **{
+                c: columns[c] if registry is not None else _blank_to_null(columns[c])
+                for c in key_names
+            },
+            **tco2,
+            "total_tco2": sum(tco2.values(), _f(0.0)),
+            "gross_output": columns["gross_output"],
+            "value_added": columns["value_added"],
+        },
     )
 
 
@@ -475,18 +510,30 @@ def _annual(
     output_months: ir.Value,
     year: int,
     factors: FactorTable,
+    values: Mapping[str, ir.Value] | None = None,
 ) -> ir.Table:
-    """The annual columns, flags and ``gradable`` of one row per enterprise with its sums."""
+    """The annual columns, flags and ``gradable`` of one row per enterprise with its sums.
+
+    ``values`` are expressions for the credit code, keys, emissions (not null) and output
+    where they are not the columns of ``t`` (whose emissions may be null: no reading).
+    """
+    v: dict[str, ir.Value] = dict(values or {})
+    for c in ("credit_code", "name", "county_code", "industry_code", "gross_output", "value_added"):
+        if c not in v:
+            v[c] = t[c]
+    for c in (*SOURCE_COLUMNS, "total_tco2"):
+        if c not in v:
+            v[c] = t[c].fill_null(0.0)
     months = months.fill_null(0)
-    value_added = t.value_added
-    gross_output = t.gross_output
+    value_added = v["value_added"]
+    gross_output = v["gross_output"]
     has_output = (value_added > 0).fill_null(False) & (gross_output > 0).fill_null(False)
     output_months = output_months.fill_null(0)
     flags = {
         "missing_months": (12 - months).cast("int64"),
         "negative_readings": negative.cast("int64"),
-        "no_industry": t.industry_code.isnull(),
-        "no_county": t.county_code.isnull(),
+        "no_industry": v["industry_code"].isnull(),
+        "no_county": v["county_code"].isnull(),
         "zero_output": ~has_output,
         "missing_output_months": ibis.ifelse(
             (output_months > 0) & (output_months < 12), 12 - output_months, 0
@@ -501,17 +548,17 @@ def _annual(
         & (flags["missing_output_months"] == 0)
     )
     return t.select(
-        "credit_code",
+        credit_code=v["credit_code"],
         year=ibis.literal(year, type="int64"),
-        name=t.name,
-        county_code=t.county_code,
-        industry_code=t.industry_code,
+        name=v["name"],
+        county_code=v["county_code"],
+        industry_code=v["industry_code"],
         months_reported=months.cast("int64"),
-        **{c: t[c].fill_null(0.0) for c in (*SOURCE_COLUMNS, "total_tco2")},
+        **{c: v[c] for c in (*SOURCE_COLUMNS, "total_tco2")},
         gross_output=gross_output,
         value_added=value_added,
         output_months=output_months.cast("int64"),
-        intensity=ibis.ifelse(value_added > 0, t.total_tco2.fill_null(0.0) / value_added, _NULL_F),
+        intensity=ibis.ifelse(value_added > 0, v["total_tco2"] / value_added, _NULL_F),
         factor_version=ibis.literal(factors.version, type="string"),
         **flags,
         gradable=gradable,
@@ -571,8 +618,10 @@ def evaluate(
 
     The benchmarks and rankings are computed on a narrow relation of the gradable enterprises
     only (credit code, industry, county and the handful of figures they need: window
-    operators copy every column they carry), then joined back to ``annual`` once by credit
-    code; enterprises with problems never enter a benchmark or a ranking.
+    operators copy every column they carry) — the industry and county benchmarks by one
+    grouping each, joined to it, the four rankings by windows — then joined back to
+    ``annual`` once by credit code (with the history baseline, in one chain of left joins);
+    enterprises with problems never enter a benchmark or a ranking.
     """
     w_adv, w_con, w_dec = (float(w) for w in weights)
     cut1, cut2, cut3 = (float(c) for c in cuts)
@@ -605,23 +654,36 @@ def evaluate(
         _va=g.value_added,
         _intensity=g.intensity,
     )
+    # the industry and county benchmarks: one grouping each (30 and 6 rows) joined back, where
+    # windows would partition (and copy) every gradable row once for each; a gradable row has
+    # an industry and a county, so the inner joins keep every one
+    industry = g.group_by(_ikey=g._industry).aggregate(
+        _itco2=g._tco2.sum(),
+        _iva=g._va.sum(),
+        industry_enterprises=g._key.count().cast("int64"),
+    )
+    county = g.group_by(_ckey=g._county).aggregate(
+        county_tco2=g._tco2.sum(), county_gross_output=g._gross.sum()
+    )
     if base is None:
-        g = g.mutate(_baseline=_NULL_F)
+        j = g.join(industry, g._industry == industry._ikey)
+        baseline = _NULL_F
     else:
         b = base.select(_bkey=base.credit_code, _baseline=base.baseline_intensity)
-        g = g.left_join(b, g._key == b._bkey).drop("_bkey")
-    industry = ibis.window(group_by=g._industry)
-    county = ibis.window(group_by=g._county)
-    g = g.mutate(
-        industry_intensity=g._tco2.sum().over(industry) / g._va.sum().over(industry),
-        industry_enterprises=g._key.count().over(industry).cast("int64"),
-        county_tco2=g._tco2.sum().over(county),
-        county_gross_output=g._gross.sum().over(county),
-    )
-    g = g.mutate(
+        j = g.left_join(b, g._key == b._bkey).join(industry, g._industry == industry._ikey)
+        baseline = j._baseline
+    g = j.join(county, g._county == county._ckey)
+    industry_intensity = g._itco2 / g._iva
+    g = g.select(
+        _key=g._key,
+        _industry=g._industry,
+        industry_intensity=industry_intensity,
+        industry_enterprises=g.industry_enterprises,
+        county_tco2=g.county_tco2,
+        county_gross_output=g.county_gross_output,
         advancement=ibis.ifelse(
-            g.industry_intensity > 0,
-            g._intensity / g.industry_intensity,
+            industry_intensity > 0,
+            g._intensity / industry_intensity,
             _f(1.0),  # an industry with no emissions at all: everyone is at the average
         ),
         contribution=ibis.ifelse(
@@ -629,10 +691,9 @@ def evaluate(
             (g._tco2 / g.county_tco2) / (g._gross / g.county_gross_output),
             _f(0.0),
         ),
-        decline=ibis.ifelse(g._baseline > 0, (g._baseline - g._intensity) / g._baseline, _NULL_F),
+        decline=ibis.ifelse(baseline > 0, (baseline - g._intensity) / baseline, _NULL_F),
     )
     # the rankings copy what they carry: only the key, the industry and the figures shown
-    g = g.drop("_county", "_tco2", "_gross", "_va", "_intensity", "_baseline")
     has_decline = g.decline.notnull()
     g = g.mutate(
         advancement_score=_midrank(-g.advancement, [g._industry]),
@@ -647,10 +708,11 @@ def evaluate(
         + g.contribution_score * w_con
         + g.decline_score.fill_null(0.0) * w_dec
     )
-    g = g.mutate(score=ibis.ifelse(weight_sum > 0, weighted / weight_sum, _NULL_F))
-    has_score = g.score.notnull()
+    score = ibis.ifelse(weight_sum > 0, weighted / weight_sum, _NULL_F)
+    has_score = score.notnull()
     g = g.mutate(
-        position=ibis.ifelse(has_score, _midrank(g.score, [g._industry, has_score]), _NULL_F)
+        score=score,
+        position=ibis.ifelse(has_score, _midrank(score, [g._industry, has_score]), _NULL_F),
     )
     colour = ibis.cases(
         (g.position <= cut1, "red"),
@@ -666,18 +728,36 @@ def evaluate(
         (g.advancement <= b4, 4),
         else_=5,
     )
-    g = g.drop("_industry").mutate(
+    figures = [c for c in g.columns if c != "_industry"]
+    g = g.select(
+        *figures,
         colour=ibis.ifelse(g.position.notnull(), colour, ibis.null().cast("string")),
         efficiency_level=ibis.ifelse(
             g.advancement.notnull(), level.cast("int64"), ibis.null().cast("int64")
         ),
     )
-    # enterprises with problems: no figure, no colour, no level (nulls of the left join)
+    # enterprises with problems: no figure, no colour, no level (nulls of the left join); one
+    # chain of left joins from ``annual``, one projection
     if base is None:
-        a = annual.mutate(baseline_intensity=_NULL_F, history_years=ibis.null().cast("int64"))
+        j = annual.left_join(g, annual.credit_code == g._key)
+        history_columns = {
+            "baseline_intensity": _NULL_F,
+            "history_years": ibis.null().cast("int64"),
+        }
     else:
-        a = _left_join(annual, base)
-    return a.left_join(g, a.credit_code == g._key).drop("_key")
+        b = base.rename(_bkey="credit_code")
+        j = annual.left_join(b, annual.credit_code == b._bkey).left_join(
+            g, annual.credit_code == g._key
+        )
+        history_columns = {
+            "baseline_intensity": j.baseline_intensity,
+            "history_years": j.history_years,
+        }
+    return j.select(
+        *annual.columns,
+        **history_columns,
+        **{c: j[c] for c in g.columns if c != "_key"},
+    )
 
 
 def accounts(
