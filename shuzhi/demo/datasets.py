@@ -1,6 +1,6 @@
 """The demo city's catalogued datasets (演示数据目录), as plain data.
 
-Twenty datasets that a Quzhou-like city shares: who owns each one (by department suffix, see
+Twenty-one datasets that a Quzhou-like city shares: who owns each one (by department suffix, see
 ``people.DEPARTMENTS``), how it is graded and shared, and its fields. The ``shuzhi demo``
 command registers and publishes them through the catalogue services; ``rows.py`` generates
 their data. Pure Python, no Django.
@@ -14,7 +14,7 @@ True
 >>> [d.code for d in DATASETS if d.grade == 4 and d.open_attribute != "closed"]
 []
 >>> len(DATASETS), len({d.code for d in DATASETS})
-(20, 20)
+(21, 21)
 """
 
 from __future__ import annotations
@@ -909,6 +909,36 @@ PRODUCT_QUALITY_INSPECTION = DatasetDef(
     ),
 )
 
+ADMINISTRATIVE_LICENCE = DatasetDef(
+    code="administrative_licence",
+    name="行政许可信息",
+    name_en="Administrative licensing decisions",
+    owner="AMR",
+    description=(
+        "市场监管部门作出的行政许可决定（食品生产、食品经营、药品经营、特种设备生产、"
+        "工业产品生产许可），按“双公示”要求公开的许可证编号、许可内容、有效期和许可状态。"
+    ),
+    theme="credit",
+    frequency="daily",
+    share_attribute="unconditional",
+    open_attribute="open",
+    grade=1,
+    tags=("双公示", "信用监管"),
+    warehouses=("credit", "legal_entity"),
+    fields=(
+        _text("licence_number", "许可证编号", "Licence number", nullable=False, is_key=True),
+        _credit_code(key=False, label="行政相对人统一社会信用代码"),
+        _enterprise_name("enterprise_name", "行政相对人名称"),
+        _county(),
+        _text("licence_type", "许可证名称", "Licence type", nullable=False),
+        _text("licence_scope", "许可内容", "Licensed scope", nullable=False),
+        _date("issued_on", "许可决定日期", "Issued on", nullable=False),
+        _date("valid_until", "有效期至", "Valid until", nullable=False),
+        _text("authority", "许可机关", "Licensing authority", nullable=False),
+        _text("status", "许可状态", "Status", nullable=False),
+    ),
+)
+
 DATASETS: Final[tuple[DatasetDef, ...]] = (
     ENTERPRISE_REGISTRY,
     ENTERPRISE_ELECTRICITY,
@@ -930,6 +960,7 @@ DATASETS: Final[tuple[DatasetDef, ...]] = (
     CARBON_SECTOR_ACTIVITY,
     TRADEMARK,
     PRODUCT_QUALITY_INSPECTION,
+    ADMINISTRATIVE_LICENCE,
 )
 BY_CODE: Final[dict[str, DatasetDef]] = {d.code: d for d in DATASETS}
 

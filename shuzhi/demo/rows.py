@@ -2095,6 +2095,200 @@ def _quality_inspections(scale: int, seed: int) -> Iterator[Row]:
             }
 
 
+# --- 行政许可 -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Licence:
+    kind: str  # 许可证名称
+    years: int  # validity (有效期), in years
+    chance: float  # share of the fitting enterprises that hold one
+    company_only: bool  # not held by individual businesses (个体工商户)
+    scopes: tuple[tuple[str, str], ...]  # (number part, 许可内容)
+
+
+_FOOD_BUSINESS: Final = "食品经营许可证"
+_FOOD_PRODUCTION: Final = "食品生产许可证"
+_SPECIAL_EQUIPMENT: Final = "特种设备生产许可证"
+_INDUSTRIAL_PRODUCT: Final = "工业产品生产许可证"
+_DRUG_BUSINESS: Final = "药品经营许可证"
+
+# By GB/T 4754 class, or failing that by its first three or four characters. The number part is
+# the main-body digit of a 食品经营许可证 (1 sales, 2 catering), the food category of a 食品生产许可证,
+# the equipment kind of a 特种设备生产许可证, the product unit of a 工业产品生产许可证.
+_LICENCES: Final[dict[str, _Licence]] = {
+    "H621": _Licence(_FOOD_BUSINESS, 5, 0.9, False, (("2", "热食类食品制售、冷食类食品制售"),)),
+    "H622": _Licence(_FOOD_BUSINESS, 5, 0.9, False, (("2", "热食类食品制售"),)),
+    "H629": _Licence(
+        _FOOD_BUSINESS,
+        5,
+        0.9,
+        False,
+        (("2", "热食类食品制售"), ("2", "热食类食品制售、糕点类食品（不含裱花蛋糕）制售")),
+    ),
+    "F5212": _Licence(
+        _FOOD_BUSINESS,
+        5,
+        0.9,
+        False,
+        (
+            (
+                "1",
+                "预包装食品（含冷藏冷冻食品）销售、散装食品（含冷藏冷冻食品）销售、"
+                "保健食品销售、婴幼儿配方乳粉销售",
+            ),
+        ),
+    ),
+    "F5213": _Licence(
+        _FOOD_BUSINESS,
+        5,
+        0.9,
+        False,
+        (("1", "预包装食品（含冷藏冷冻食品）销售、散装食品（不含冷藏冷冻食品）销售"),),
+    ),
+    "F522": _Licence(_FOOD_BUSINESS, 5, 0.3, False, (("1", "预包装食品（不含冷藏冷冻食品）销售"),)),
+    "C143": _Licence(
+        _FOOD_PRODUCTION,
+        5,
+        0.9,
+        True,
+        (("101", "粮食加工品：大米、挂面"), ("101", "粮食加工品：其他粮食加工品（米粉制品）")),
+    ),
+    "C153": _Licence(
+        _FOOD_PRODUCTION, 5, 0.9, True, (("114", "茶叶及相关制品：茶叶（绿茶、红茶）"),)
+    ),
+    "C13": _Licence(_FOOD_PRODUCTION, 5, 0.9, True, (("103", "食用油、油脂及其制品"),)),
+    "C14": _Licence(_FOOD_PRODUCTION, 5, 0.9, True, (("124", "糕点：热加工糕点"),)),
+    "C15": _Licence(_FOOD_PRODUCTION, 5, 0.9, True, (("115", "酒类：白酒、黄酒"),)),
+    "C34": _Licence(
+        _SPECIAL_EQUIPMENT,
+        4,
+        0.5,
+        True,
+        (
+            ("31", "电梯制造：曳引驱动乘客电梯（A2级）"),
+            ("24", "起重机械制造：桥式、门式起重机（B级）"),
+            ("27", "压力管道元件制造：阀门（B级）"),
+        ),
+    ),
+    "C2614": _Licence(_INDUSTRIAL_PRODUCT, 5, 0.6, True, (("13-014", "危险化学品有机产品"),)),
+    "C2661": _Licence(_INDUSTRIAL_PRODUCT, 5, 0.6, True, (("13-015", "危险化学品无机产品"),)),
+    "C3011": _Licence(_INDUSTRIAL_PRODUCT, 5, 0.6, True, (("08-001", "水泥：通用硅酸盐水泥"),)),
+    "C313": _Licence(_INDUSTRIAL_PRODUCT, 5, 0.6, True, (("05-001", "建筑用钢筋：热轧带肋钢筋"),)),
+    "C2231": _Licence(
+        _INDUSTRIAL_PRODUCT,
+        5,
+        0.6,
+        True,
+        (("16-204", "食品相关产品：食品用纸包装、容器等制品"),),
+    ),
+    "F5251": _Licence(
+        _DRUG_BUSINESS,
+        5,
+        0.95,
+        False,
+        (
+            ("", "中成药、化学药制剂、抗生素制剂、生化药品、生物制品（除疫苗）"),
+            ("", "中药饮片、中成药、化学药制剂、抗生素制剂、生化药品"),
+        ),
+    ),
+}
+_LICENCES_SINCE: Final = date(2016, 1, 1)  # the licences of today's regimes (2015 onwards)
+_RENEWED: Final = 0.9  # share of licences renewed (延续) before they lapse
+_GIVEN_UP: Final = 0.03  # share cancelled at the holder's request (申请注销)
+
+
+def _licence(e: EnterpriseRecord) -> _Licence | None:
+    code = e.industry_code
+    return _LICENCES.get(code) or _LICENCES.get(code[:4]) or _LICENCES.get(code[:3])
+
+
+def _licence_number(
+    licence: _Licence, part: str, e: EnterpriseRecord, serial: int, valid_until: date
+) -> str:
+    """A number in the style of each licence: JY…, SC…, TS…-year, （浙）XK…, 浙CB…."""
+    check = serial * 7 % 10
+    if licence.kind == _FOOD_BUSINESS:
+        return f"JY{part}{e.county_code}{serial:06d}{check}"
+    if licence.kind == _FOOD_PRODUCTION:
+        return f"SC{part}{e.county_code}{serial:04d}{check}"
+    if licence.kind == _SPECIAL_EQUIPMENT:
+        return f"TS{part}33{serial:03d}-{valid_until.year}"
+    if licence.kind == _INDUSTRIAL_PRODUCT:
+        return f"（浙）XK{part}-{serial:05d}"
+    return f"浙CB570{serial:04d}"
+
+
+def administrative_licence(*, scale: int, seed: int = 2022) -> Iterator[Row]:
+    """Licensing decisions of the market regulators (双公示): food production and business,
+    drug retail, special-equipment and industrial-product production, each renewed in turn."""
+    return _spoiled(
+        _administrative_licence(scale, seed),
+        code="administrative_licence",
+        seed=seed,
+        every=200,
+        spoilers=(
+            _wrong_check_character("credit_code"),
+            _impossible_date("issued_on"),
+            _unknown_county(),
+        ),
+    )
+
+
+def _administrative_licence(scale: int, seed: int) -> Iterator[Row]:
+    serials: dict[tuple[str, str, str], int] = {}
+    for e in _enterprises(scale, seed):
+        licence = _licence(e)
+        rng = _rng(seed, "licence", e.credit_code)
+        if licence is None or rng.random() >= licence.chance:
+            continue
+        if licence.company_only and not _company(e):
+            continue
+        part, scope = rng.choice(licence.scopes)
+        if e.established_on >= _LICENCES_SINCE:
+            issued = e.established_on + timedelta(days=rng.randint(7, 60))
+        else:  # licensed before: the current cycle's first licence, anywhere in its term
+            issued = _day_between(
+                rng, _LICENCES_SINCE, _add_months(_LICENCES_SINCE, 12 * licence.years - 1)
+            )
+        while issued <= REFERENCE_DATE:
+            valid_until = date(issued.year + licence.years, issued.month, 1) + timedelta(
+                days=issued.day - 2
+            )
+            # the regulator numbers its licences per kind (and county, where the number has it)
+            key = (licence.kind, part, e.county_code if licence.kind in _COUNTY_NUMBERED else "")
+            serial = serials[key] = serials.get(key, 0) + 1
+            renewal = valid_until - timedelta(days=rng.randint(5, 40))
+            given_up = rng.random() < _GIVEN_UP
+            renewed = not given_up and rng.random() < _RENEWED
+            last = not renewed or renewal > REFERENCE_DATE
+            if valid_until < REFERENCE_DATE:
+                status = "过期"
+            elif not last or given_up or not _operating(e):
+                # replaced by its renewal, given up, or with the holder deregistered or revoked
+                status = "注销"
+            else:
+                status = "有效"
+            yield {
+                "licence_number": _licence_number(licence, part, e, serial, valid_until),
+                "credit_code": e.credit_code,
+                "enterprise_name": e.name,
+                "county_code": e.county_code,
+                "licence_type": licence.kind,
+                "licence_scope": scope,
+                "issued_on": _iso(issued),
+                "valid_until": _iso(valid_until),
+                "authority": _amr_authority(e.county_code),
+                "status": status,
+            }
+            if last:
+                break
+            issued = renewal
+
+
+_COUNTY_NUMBERED: Final = frozenset({_FOOD_BUSINESS, _FOOD_PRODUCTION})
+
+
 # --- Files --------------------------------------------------------------------------------------
 
 GENERATORS: Final[dict[str, Generator]] = {
@@ -2118,6 +2312,7 @@ GENERATORS: Final[dict[str, Generator]] = {
     "carbon_sector_activity": carbon_sector_activity,
     "trademark": trademark,
     "product_quality_inspection": product_quality_inspection,
+    "administrative_licence": administrative_licence,
 }
 
 

@@ -57,12 +57,24 @@ PENDING = (
 
 # warehouse sections of the profile: dataset code, the field holding the credit code, title
 WAREHOUSE_SECTIONS: tuple[tuple[str, str, Any], ...] = (
+    ("administrative_licence", "credit_code", gettext_lazy("Licences")),
     ("administrative_penalty", "credit_code", gettext_lazy("Administrative penalties")),
     ("abnormal_operation_list", "credit_code", gettext_lazy("Abnormal-operation list")),
     ("enterprise_electricity_monthly", "credit_code", gettext_lazy("Energy: electricity use")),
     ("carbon_account_annual", "credit_code", gettext_lazy("Carbon account grade")),
     ("patent", "applicant_credit_code", gettext_lazy("Patents")),
 )
+# the columns a section shows, in this order, where it shows fewer than the dataset's fields
+# (those the viewer may read: a grant may hold fewer); the other sections show every field
+SECTION_COLUMNS: dict[str, tuple[str, ...]] = {
+    "administrative_licence": (
+        "licence_type",
+        "licence_number",
+        "issued_on",
+        "valid_until",
+        "status",
+    ),
+}
 
 
 # --- Reads of the life-cycle pages --------------------------------------------------------------
@@ -244,9 +256,11 @@ def _section(
         }
         return section
     labels = _labels(dataset)
+    shown = [name for name in SECTION_COLUMNS.get(code, ()) if name in result.columns]
+    columns = shown or result.columns
     section.state = "rows"
-    section.columns = [(name, labels.get(name, name)) for name in result.columns]
-    section.rows = [[row.get(name) for name in result.columns] for row in result.rows]
+    section.columns = [(name, labels.get(name, name)) for name in columns]
+    section.rows = [[row.get(name) for name in columns] for row in result.rows]
     section.total = result.total
     return section
 

@@ -96,6 +96,27 @@ def rows(dataset: str) -> list[dict[str, str]]:
                 "listing_authority": "衢州市市场监督管理局",
             }
         )
+    elif dataset == "administrative_licence":
+        for number, key, kind, issued, until, status in (
+            ("JY23308020000017", "M2", "食品经营许可证", "2017-01-22", "2022-01-21", "过期"),
+            ("JY23308020000024", "M2", "食品经营许可证", "2021-12-20", "2026-12-19", "有效"),
+            ("TS3133001-2027", "M5", "特种设备生产许可证", "2023-06-21", "2027-06-20", "有效"),
+        ):
+            cc, county, *_ = firms[key]
+            out.append(
+                {
+                    "licence_number": number,
+                    "credit_code": cc,
+                    "enterprise_name": f"测试{key}有限公司",
+                    "county_code": county,
+                    "licence_type": kind,
+                    "licence_scope": "热食类食品制售" if key == "M2" else "电梯制造",
+                    "issued_on": issued,
+                    "valid_until": until,
+                    "authority": "衢州市市场监督管理局",
+                    "status": status,
+                }
+            )
     elif dataset == "enterprise_tax_quarterly":
         for key, (cc, county, industry, *_rest) in firms.items():
             if key == "M3":

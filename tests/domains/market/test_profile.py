@@ -3,6 +3,7 @@ inspections, cases and warehouse datasets — each dataset only as the viewer's 
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -14,23 +15,37 @@ from django.urls import reverse
 from django.utils import timezone
 
 from shuzhi.domains.market.models import Case, Enterprise
+from shuzhi.domains.market.profile import WAREHOUSE_SECTIONS
 from shuzhi.domains.market.services.credit import credit_classify
 from shuzhi.platform.accounts.models import Department, User
 from shuzhi.platform.audit.models import AuditEntry
 from shuzhi.platform.catalog.models import Dataset
 from shuzhi.platform.sharing.services import share_request_create
-from tests.domains.market.city import AS_OF, KECHENG, City, build_city, by_key
+from tests.domains.market.city import AS_OF, INPUTS, KECHENG, City, build_city, by_key
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
 
+LICENCES = "administrative_licence"
+
+
 @pytest.fixture
 def city(tmp_path: Path, settings: Any) -> City:
+    return _city(tmp_path, settings)
+
+
+@pytest.fixture
+def licensed_city(tmp_path: Path, settings: Any) -> City:
+    """The city with the licences too (the market department's own, open data)."""
+    return _city(tmp_path, settings, codes=(*INPUTS, LICENCES))
+
+
+def _city(tmp_path: Path, settings: Any, *, codes: tuple[str, ...] = INPUTS) -> City:
     settings.LANGUAGE_CODE = "en"
     settings.DATA_DIR = tmp_path
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only
-    built = build_city(tmp_path)
+    built = build_city(tmp_path, codes=codes)
     # the penalties belong to the finance bureau here and are not open: a market clerk needs a
     # grant to read them; the abnormal list stays the market department's own and open
     Dataset.objects.filter(code="administrative_penalty").update(
@@ -130,6 +145,61 @@ def test_open_data_and_own_records(city: City) -> None:
     assert "未按规定报送年度报告" in abnormal
     assert "柯市监立〔2026〕1号" in _section(body, "cases")
     assert 'id="not-registered"' in body  # M3 is in the warehouse, not the registry
+
+
+def _leader() -> User:
+    return UserFactory(
+        username="gov_leader",
+        department=Department.objects.create(code="330800-GOV", name="GOV", division_id="330800"),
+        roles=["leader"],
+    )
+
+
+def test_licences_come_first_and_the_owner_department_reads_them(licensed_city: City) -> None:
+    body = _client(licensed_city.clerk).get(_url("M2")).content.decode()  # AMR owns them
+    sections = [code for code, *_ in WAREHOUSE_SECTIONS]
+    assert sections[0] == LICENCES
+    assert body.index(f'id="s-{LICENCES}"') < body.index('id="s-administrative_penalty"')
+    assert body.index(f'href="#s-{LICENCES}"') < body.index('href="#s-administrative_penalty"')
+    licences = _section(body, LICENCES)
+    assert 'data-state="rows"' in licences
+    assert 'data-via="owner"' in licences
+    assert ">Licences <" in licences
+    assert "JY23308020000024" in licences
+    assert "JY23308020000017" in licences  # the expired one too
+    assert "2026-12-19" in licences
+    assert "有效" in licences
+    assert "过期" in licences
+    assert "TS3133001-2027" not in licences  # M5's, not M2's
+    headers = re.findall(r"<th>([^<]*)</th>", licences)
+    assert headers == ["Licence type", "Licence number", "Issued on", "Valid until", "Status"]
+    assert "热食类食品制售" not in licences  # the scope is not a column of the section
+    entry = AuditEntry.objects.filter(action="market.profile_view", outcome="success").get()
+    assert entry.details["sections"][LICENCES] == "owner"
+
+
+def test_licences_are_open_data_to_other_viewers(licensed_city: City) -> None:
+    body = _client(_leader()).get(_url("M5")).content.decode()
+    licences = _section(body, LICENCES)
+    assert 'data-via="open"' in licences
+    assert "TS3133001-2027" in licences
+    assert "特种设备生产许可证" in licences
+    assert "JY23308020000024" not in licences
+    owner = UserFactory(username="m2_user", department=None, roles=["enterprise"])
+    owner.credit_code = by_key("M2")
+    owner.save()
+    own = _section(_client(owner).get(_url("M2")).content.decode(), LICENCES)
+    assert 'data-via="open"' in own
+    assert "JY23308020000024" in own
+
+
+def test_licences_missing_when_the_dataset_is_not_on_the_platform(city: City) -> None:
+    body = _client(city.clerk).get(_url("M2")).content.decode()
+    licences = _section(body, LICENCES)
+    assert 'data-state="missing"' in licences
+    assert "not on the platform" in licences
+    entry = AuditEntry.objects.filter(action="market.profile_view", outcome="success").get()
+    assert entry.details["sections"][LICENCES] == "missing"
 
 
 def test_credit_class_on_the_profile(city: City) -> None:
