@@ -230,9 +230,10 @@ class _StreamingInsert:
     """One ``INSERT … SELECT`` into a table, fed batch by batch from the calling thread.
 
     DuckDB runs the statement in a writer thread and pulls the batches handed to ``put``
-    through a small queue, so writing overlaps with reading and checking the next batches
-    (DuckDB releases the GIL). Leaving the ``with`` block ends the stream and waits for the
-    statement; an error on either side is raised here, the writer's only if there is no other.
+    through a small queue, so converting, compressing and writing the rows overlaps with
+    reading and checking the next batches (DuckDB releases the GIL). Leaving the ``with``
+    block ends the stream and waits for the statement; an error on either side is raised
+    here, the writer's only if there is no other.
     """
 
     def __init__(
@@ -240,7 +241,7 @@ class _StreamingInsert:
         con: duckdb.DuckDBPyConnection,
         table: str,
         depth: int = 1,
-        segment_rows: int = 2 * 122_880,  # DuckDB row groups hold 122,880 rows
+        segment_rows: int | None = None,
     ) -> None:
         self.con = con
         self.table = table
@@ -274,7 +275,7 @@ class _StreamingInsert:
     def _batches(self) -> Iterator[pa.RecordBatch]:
         """The batches of one segment: about ``segment_rows`` rows, or up to the end."""
         rows = 0
-        while rows < self.segment_rows:
+        while self.segment_rows is None or rows < self.segment_rows:
             item = self.slots.get()
             if item is _END:
                 self.ended = True
@@ -290,10 +291,15 @@ class _StreamingInsert:
             # The writer's own connection to the same database, where DuckDB may append the
             # rows in any order: every row carries its source row number ("__row"), which is
             # what readers order by, and an unordered append lets both cores write at once.
+            # Each row group is compressed and written as soon as it is full (DuckDB buffers
+            # five by default, then writes them at the end of the statement, after the last
+            # batch). Both settings are for this connection only.
             cursor = self.con.cursor()
-            cursor.execute("SET preserve_insertion_order = false")
-            # One statement per segment: each one's rows are compressed and written when it
-            # ends, while the next segment is still being read and checked.
+            cursor.execute("SET SESSION preserve_insertion_order = false")
+            cursor.execute("SET SESSION write_buffer_row_group_count = 1")
+            # One statement for the whole stream: a statement per segment of two row groups
+            # cost about twice the CPU in DuckDB (0.9-1.0 s against 0.45 s for 1M rows).
+            # ``segment_rows`` still splits it, for tests of a writer failing part-way.
             while not self.ended:
                 stream = pa.RecordBatchReader.from_batches(self.schema, self._batches())
                 _insert_stream(cursor, self.table, stream)
@@ -853,7 +859,8 @@ def _measures(
         text = column if spec.data_type == "string" else f"CAST({column} AS VARCHAR)"
         codes = ", ".join(_literal(code) for code in sorted(spec.code_values or ()))
         measures.append(f"count({column}) AS coded_{index}")
-        in_table = f"count_if({text} IN ({codes}))" if codes else "0"
+        # list_contains on a constant list costs about a tenth of IN (…) here
+        in_table = f"count_if(list_contains([{codes}], {text}))" if codes else "0"
         measures.append(f"{in_table} AS in_table_{index}")
     if key_columns:
         keys = ", ".join(_quote(column) for column in key_columns)
