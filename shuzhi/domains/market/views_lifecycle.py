@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 from shuzhi.platform.accounts.models import Division
 from shuzhi.platform.audit.models import Outcome
 from shuzhi.platform.audit.services import audit_record
+from shuzhi.platform.opendata.ratelimit import over_limit
 from shuzhi.platform.security.identifiers import check_credit_code
 from shuzhi.platform.security.permissions import has_perm
 
@@ -498,9 +499,20 @@ def notices(request: HttpRequest) -> HttpResponse:
     )
 
 
+OBJECTIONS_PER_MINUTE = 5  # per address not signed in (the public form takes anyone's)
+
+
 @require_POST
 def object_to(request: HttpRequest, pk: int) -> HttpResponse:
-    """Lodge an objection to one notice (anyone; the contact is stored encrypted)."""
+    """Lodge an objection to one notice (anyone; the contact is stored encrypted). An address
+    that is not signed in may post ``OBJECTIONS_PER_MINUTE`` a minute (HTTP 429 beyond)."""
+    if over_limit(request, scope="market:objection", rate=OBJECTIONS_PER_MINUTE):
+        return render(
+            request,
+            "market/refused.html",
+            {"message": _("Too many objections from this address; try again in a minute.")},
+            status=429,
+        )
     application = _application(pk)
     form = ObjectionForm(request.POST, auto_id=f"n{pk}-%s")
     error = ""

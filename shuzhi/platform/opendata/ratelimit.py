@@ -1,4 +1,5 @@
-"""A per-address request budget for anonymous open-data use (HTTP 429 when spent).
+"""A per-address request budget for anonymous use (HTTP 429 when spent): the open-data portal
+(``OPENDATA_ANONYMOUS_RATE`` a minute) and other public forms, each under its own ``scope``.
 
 Counts sit in Django's cache (LocMemCache by default; a shared cache such as Redis when several
 web nodes serve the portal): one counter per address and minute. Signed-in users are not
@@ -14,16 +15,18 @@ from django.core.cache import cache
 from django.http import HttpRequest
 
 
-def over_limit(request: HttpRequest) -> bool:
-    """Count this request; True when an anonymous address has spent its budget this minute."""
+def over_limit(request: HttpRequest, *, scope: str = "opendata", rate: int | None = None) -> bool:
+    """Count this request; True when an anonymous address has spent its budget of ``scope``
+    this minute (``rate`` requests; the open-data portal's setting when not given)."""
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         return False
-    rate = int(getattr(settings, "OPENDATA_ANONYMOUS_RATE", 120))
+    if rate is None:
+        rate = int(getattr(settings, "OPENDATA_ANONYMOUS_RATE", 120))
     if rate <= 0:
         return False
     address = str(request.META.get("REMOTE_ADDR", ""))[:64]
-    key = f"opendata:rate:{address}:{int(time.time() // 60)}"
+    key = f"{scope}:rate:{address}:{int(time.time() // 60)}"
     cache.add(key, 0, timeout=120)
     try:
         count = cache.incr(key)

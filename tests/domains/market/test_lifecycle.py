@@ -703,6 +703,28 @@ def test_public_notices_and_anonymous_objection(world: World) -> None:
     assert Objection.objects.count() == 1
 
 
+def test_an_address_posting_too_many_objections_is_slowed_down(world: World) -> None:
+    from shuzhi.domains.market.views_lifecycle import OBJECTIONS_PER_MINUTE
+
+    application = deregistration_apply(
+        by=world.owner, enterprise=world.firm, procedure="simplified"
+    )
+    url = reverse("market:objection", args=[application.pk])
+    public = _client()
+    for _ in range(OBJECTIONS_PER_MINUTE):
+        assert public.post(url, {"objector": "", "contact": "", "reason": ""}).status_code == 400
+    valid = {"objector": "某供应商", "contact": "13700000000", "reason": "货款未结清，有异议"}
+    with translation.override("en"):
+        page = public.post(url, valid, HTTP_ACCEPT_LANGUAGE="en")
+    assert page.status_code == 429
+    assert "Too many objections" in page.content.decode()
+    assert not Objection.objects.exists()
+    other = _client()  # another address still may
+    assert other.post(url, valid, REMOTE_ADDR="10.0.0.9").status_code == 302
+    signed_in = _client(world.owner)  # signed-in people are not counted
+    assert signed_in.post(url, valid).status_code != 429
+
+
 def test_decide_page_refuses_before_the_notice_ends(world: World) -> None:
     application = deregistration_apply(
         by=world.owner, enterprise=world.firm, procedure="simplified"
