@@ -372,6 +372,13 @@ class CreditRepair(models.Model):  # 信用修复申请
 
     class Meta:
         ordering = ["-applied_at", "-pk"]
+        constraints = [  # one open or granted application per kind and decision or listing
+            models.UniqueConstraint(
+                fields=["credit_code", "kind", "reference"],
+                condition=models.Q(state__in=["submitted", "accepted"]),
+                name="market_repair_once",
+            )
+        ]
         verbose_name = _("credit repair")
         verbose_name_plural = _("credit repairs")
 

@@ -201,6 +201,27 @@ def test_not_listed_and_duplicate_applications_are_refused(world: World) -> None
     assert CreditRepair.objects.count() == 1
 
 
+def test_a_duplicate_the_checks_missed_is_refused_by_the_database(
+    world: World, monkeypatch: Any
+) -> None:
+    """Two identical applications at once on PostgreSQL: neither sees the other in its checks;
+    the constraint refuses the second, as a duplicate, with nothing stored."""
+    from shuzhi.domains.market.services import cases as service
+
+    listed(world.firm)
+    reported(world.firm, days_ago=1)
+    repair_apply(
+        by=world.owner, credit_code=world.firm.credit_code, kind="abnormal", statement=STATEMENT
+    )
+    monkeypatch.setattr(service, "_repair_pending", lambda *args: False)
+    with pytest.raises(CaseRefused) as refused:
+        repair_apply(
+            by=world.owner, credit_code=world.firm.credit_code, kind="abnormal", statement=STATEMENT
+        )
+    assert refused.value.code == "duplicate"
+    assert CreditRepair.objects.count() == 1
+
+
 def test_only_the_enterprises_own_user_applies(world: World) -> None:
     listed(world.firm)
     reported(world.firm, days_ago=1)

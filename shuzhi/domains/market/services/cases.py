@@ -847,34 +847,39 @@ def repair_apply(
     with transaction.atomic():
         raced = _repair_pending(credit_code, kind, checked.reference)
         if not raced:
-            repair = CreditRepair.objects.create(
-                credit_code=credit_code,
-                enterprise_name=enterprise.name if enterprise is not None else "",
-                kind=kind,
-                reference=checked.reference,
-                special_field=bool(checked.special_field),
-                published_on=checked.published_on,
-                eligible_from=checked.eligible_from,
-                statement=statement,
-                state=CreditRepair.State.SUBMITTED,
-                checked={
-                    "checked_on": timezone.localdate().isoformat(),
-                    "special_field": checked.special_field,
-                    "checks": checked.checks,
-                },
-                applied_by=by,
-            )
-            audit_record(
-                action=action,
-                actor=by,
-                target=repair,
-                request=request,
-                details={
-                    "kind": kind,
-                    "reference": checked.reference,
-                    "eligible_from": checked.eligible_from.isoformat(),
-                },
-            )
+            try:  # the database's constraint: one pending or accepted repair of a kind
+                with transaction.atomic():
+                    repair = CreditRepair.objects.create(
+                        credit_code=credit_code,
+                        enterprise_name=enterprise.name if enterprise is not None else "",
+                        kind=kind,
+                        reference=checked.reference,
+                        special_field=bool(checked.special_field),
+                        published_on=checked.published_on,
+                        eligible_from=checked.eligible_from,
+                        statement=statement,
+                        state=CreditRepair.State.SUBMITTED,
+                        checked={
+                            "checked_on": timezone.localdate().isoformat(),
+                            "special_field": checked.special_field,
+                            "checks": checked.checks,
+                        },
+                        applied_by=by,
+                    )
+            except IntegrityError:  # another request took it meanwhile (PostgreSQL)
+                raced = True
+            else:
+                audit_record(
+                    action=action,
+                    actor=by,
+                    target=repair,
+                    request=request,
+                    details={
+                        "kind": kind,
+                        "reference": checked.reference,
+                        "eligible_from": checked.eligible_from.isoformat(),
+                    },
+                )
     if raced:  # another request meanwhile
         _refuse(
             action,
