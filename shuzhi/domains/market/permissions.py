@@ -86,10 +86,17 @@ def require_regulator(
     return reach
 
 
+def require_audited(
+    user: Any, perm: str, *, action: str, request: HttpRequest | None = None
+) -> None:
+    """Raise ``PermissionDenied`` (audited under ``action``) unless ``user`` holds ``perm``."""
+    if not has_perm(user, perm):
+        _deny(user, perm, action, request)
+
+
 def require_inspector(user: Any, *, action: str, request: HttpRequest | None = None) -> None:
     """Raise ``PermissionDenied`` (audited) unless ``user`` holds ``market.inspect``."""
-    if not has_perm(user, "market.inspect"):
-        _deny(user, "market.inspect", action, request)
+    require_audited(user, "market.inspect", action=action, request=request)
 
 
 def require_own_enterprise(
@@ -104,5 +111,4 @@ def require_own_enterprise(
 
 def require_viewer(user: Any, *, action: str, request: HttpRequest | None = None) -> None:
     """Raise ``PermissionDenied`` (audited) unless ``user`` holds ``market.view``."""
-    if not has_perm(user, "market.view"):
-        _deny(user, "market.view", action, request)
+    require_audited(user, "market.view", action=action, request=request)

@@ -366,7 +366,7 @@ def test_not_met_without_a_note_keeps_nothing_and_says_why(reg: Registry) -> Non
     assert "Say what is not met" in page.content.decode()
     assert not SelfCheck.objects.exists()
     failed = AuditEntry.objects.get(action="market.self_check", outcome="failure")
-    assert failed.details["reason"] == "note_required"
+    assert failed.details["code"] == "note_required"
 
 
 def test_items_of_another_industry_or_unknown_are_refused(reg: Registry) -> None:

@@ -198,7 +198,7 @@ def test_moving_a_batch_one_does_not_hold(reg: Registry) -> None:
     error = refused(lambda: move(reg, "diner", "shop_k", "1"))  # never received it
     assert error.code == "not_holder"
     failed = AuditEntry.objects.filter(action="market.batch_move", outcome="failure").latest("pk")
-    assert failed.details["reason"] == "not_holder"
+    assert failed.details["code"] == "not_holder"
     assert Movement.objects.count() == 5
 
 

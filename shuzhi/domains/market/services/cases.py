@@ -37,13 +37,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from shuzhi.platform.accounts.models import User
-from shuzhi.platform.audit.models import AuditEntry, Outcome
+from shuzhi.platform.audit.models import AuditEntry
 from shuzhi.platform.audit.services import audit_record
 from shuzhi.platform.security.identifiers import check_credit_code
 
 from .. import lenient
 from ..models import Case, CreditRepair, Enterprise, EnterpriseEvent, LenientRule
 from ..permissions import regulator_reach, require_own_enterprise, require_regulator
+from ..refusals import MarketRefused, audit_refusal
 
 logger = logging.getLogger(__name__)
 
@@ -80,13 +81,8 @@ RULE_FIELDS: Final = (
 )
 
 
-class CaseRefused(Exception):
-    """The step cannot be taken; ``code`` is stable, ``message`` is for people (audited)."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
+class CaseRefused(MarketRefused):
+    """A case, list or repair step refused (audited)."""
 
 
 def _refuse(
@@ -98,14 +94,7 @@ def _refuse(
     target: object = None,
     **details: Any,
 ) -> NoReturn:
-    audit_record(
-        action=action,
-        actor=by if getattr(by, "is_authenticated", False) else None,
-        target=target,
-        outcome=Outcome.FAILURE,
-        request=request,
-        details={"code": code, **details},
-    )
+    audit_refusal(action=action, by=by, code=code, request=request, target=target, details=details)
     raise CaseRefused(code, message)
 
 

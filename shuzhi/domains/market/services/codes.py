@@ -30,12 +30,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
-from shuzhi.platform.audit.models import Outcome
 from shuzhi.platform.audit.services import audit_record
 from shuzhi.platform.security.permissions import has_perm
 
 from ..models import CreditClass, Enterprise, EnterpriseCode, SelfCheck, SelfCheckItem
 from ..permissions import require_own_enterprise, require_regulator, require_viewer
+from ..refusals import MarketRefused, audit_refusal
 from ..selectors import credit_class_of, credit_run_current
 
 ACTIONS: dict[str, Any] = {
@@ -59,13 +59,8 @@ RISK_LABELS: Final[dict[str, str]] = {
 }
 
 
-class CodeRefused(Exception):
-    """A code or self-check request refused; ``code`` is stable, ``message`` is for people."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
+class CodeRefused(MarketRefused):
+    """A code or self-check request refused."""
 
 
 @dataclass(frozen=True)
@@ -273,16 +268,12 @@ def self_check_record(
     elif len(note) > 2000:
         refusal = CodeRefused("note_too_long", _("Keep the note under 2,000 characters."))
     if refusal is not None:
-        audit_record(
+        audit_refusal(
             action="market.self_check",
-            actor=by,
-            outcome=Outcome.FAILURE,
+            by=by,
+            code=refusal.code,
             request=request,
-            details={
-                "credit_code": enterprise.credit_code,
-                "item": item_code[:32],
-                "reason": refusal.code,
-            },
+            details={"credit_code": enterprise.credit_code, "item": item_code[:32]},
         )
         raise refusal
     assert item is not None

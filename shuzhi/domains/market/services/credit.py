@@ -69,6 +69,7 @@ from shuzhi.platform.warehouse.services import ingest
 
 from .. import credit, credit_pipeline
 from ..models import Case, CreditClass, CreditRun
+from ..refusals import MarketRefused, audit_refusal
 
 DERIVED: Final = "market_credit_class"
 CITY: Final = "330800"
@@ -87,13 +88,8 @@ STALE_HOURS: Final = 6  # a run still RUNNING after this long was interrupted
 _RUN_PERMISSION: Final = "warehouse.ingest"  # the steward loads the derived dataset
 
 
-class CreditRefused(Exception):
-    """The run cannot start; ``code`` is stable, ``message`` is for people (audited)."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
+class CreditRefused(MarketRefused):
+    """The run cannot start (audited)."""
 
 
 def require_market_steward(
@@ -113,13 +109,7 @@ def require_market_steward(
 def _refuse(
     by: User, code: str, message: str, request: HttpRequest | None, **details: Any
 ) -> NoReturn:
-    audit_record(
-        action="market.credit_run",
-        actor=by,
-        outcome=Outcome.FAILURE,
-        request=request,
-        details={"code": code, **details},
-    )
+    audit_refusal(action="market.credit_run", by=by, code=code, request=request, details=details)
     raise CreditRefused(code, message)
 
 

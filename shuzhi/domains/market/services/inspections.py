@@ -79,6 +79,7 @@ from ..permissions import (
     require_inspector,
     require_regulator,
 )
+from ..refusals import MarketRefused, audit_refusal
 
 # audit action code → label; registered by apps.py
 ACTIONS: dict[str, Any] = {
@@ -121,13 +122,8 @@ _CERTIFICATE = re.compile(r"^[0-9A-Za-z-]{4,32}$")
 _NEEDS_FINDINGS: Final = {Inspection.Result.CORRECTED, Inspection.Result.VIOLATION}
 
 
-class InspectionRefused(Exception):
-    """The step cannot be taken; ``code`` is stable, ``message`` is for people (audited)."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
+class InspectionRefused(MarketRefused):
+    """A pool, plan, draw or result step refused (audited)."""
 
 
 def _refuse(
@@ -139,14 +135,7 @@ def _refuse(
     target: object = None,
     **details: Any,
 ) -> NoReturn:
-    audit_record(
-        action=action,
-        actor=by if getattr(by, "is_authenticated", False) else None,
-        target=target,
-        outcome=Outcome.FAILURE,
-        request=request,
-        details={"code": code, **details},
-    )
+    audit_refusal(action=action, by=by, code=code, request=request, target=target, details=details)
     raise InspectionRefused(code, message)
 
 

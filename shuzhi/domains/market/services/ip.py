@@ -27,7 +27,6 @@ from dataclasses import dataclass
 from typing import Any, Final, NoReturn
 
 import ibis
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -35,13 +34,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from shuzhi.platform.accounts.models import Department, Division
-from shuzhi.platform.audit.models import Outcome
 from shuzhi.platform.audit.services import audit_record
 from shuzhi.platform.catalog.models import Dataset, Status
 from shuzhi.platform.loop import services as loop_services
 from shuzhi.platform.loop.registry import TaskType
 from shuzhi.platform.security.identifiers import check_credit_code
-from shuzhi.platform.security.permissions import has_perm, require
+from shuzhi.platform.security.permissions import has_perm
 from shuzhi.platform.warehouse import engine
 from shuzhi.platform.warehouse.connection import open_warehouse
 from shuzhi.platform.warehouse.query import MAX_LIMIT, QueryError, RowQuery
@@ -51,10 +49,12 @@ from ..models import Enterprise, InfringementComplaint
 from ..permissions import (
     county_market_department,
     regulator_reach,
+    require_audited,
     require_own_enterprise,
     require_regulator,
     require_viewer,
 )
+from ..refusals import MarketRefused, audit_refusal
 from ..selectors import SECTION_NAMES
 
 ACTION_VIEW: Final = "market.ip_view"
@@ -99,14 +99,8 @@ MAX_DESCRIPTION: Final = 5000
 RECENT_FAILURES: Final = 20
 
 
-class IpRefused(Exception):
-    """Bad input; ``code`` is stable, ``message`` is for people, ``field`` names the culprit."""
-
-    def __init__(self, code: str, message: str, field: str = "") -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.field = field
+class IpRefused(MarketRefused):
+    """Bad input of a complaint or a refused read; ``field`` names the culprit."""
 
 
 def _refuse(
@@ -119,25 +113,14 @@ def _refuse(
     field: str = "",
     **details: Any,
 ) -> NoReturn:
-    audit_record(
+    audit_refusal(
         action=action,
-        actor=by if getattr(by, "is_authenticated", False) else None,
-        outcome=Outcome.FAILURE,
+        by=by,
+        code=code,
         request=request,
-        details={"code": code, **({"field": field} if field else {}), **details},
+        details={**({"field": field} if field else {}), **details},
     )
-    raise IpRefused(code, message, field)
-
-
-def _deny(by: Any, perm: str, action: str, request: HttpRequest | None, **details: Any) -> NoReturn:
-    audit_record(
-        action=action,
-        actor=by if getattr(by, "is_authenticated", False) else None,
-        outcome=Outcome.DENIED,
-        request=request,
-        details={"missing": perm, **details},
-    )
-    raise PermissionDenied(perm)
+    raise IpRefused(code, message, field=field)
 
 
 # --- Who may do what --------------------------------------------------------------------------
@@ -158,12 +141,7 @@ def require_ip_reader(
 
 def require_complainant(by: Any, *, request: HttpRequest | None = None) -> None:
     """Raise ``PermissionDenied`` (audited) unless ``by`` may lodge a complaint (loop.report)."""
-    try:
-        if not getattr(by, "is_authenticated", False):
-            raise PermissionDenied("loop.report")
-        require(by, "loop.report")
-    except PermissionDenied:
-        _deny(by, "loop.report", ACTION_LODGE, request)
+    require_audited(by, "loop.report", action=ACTION_LODGE, request=request)
 
 
 # --- Reads: an enterprise's IP and quality ---------------------------------------------------

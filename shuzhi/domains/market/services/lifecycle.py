@@ -37,6 +37,7 @@ from shuzhi.platform.security.permissions import has_perm
 
 from ..models import Case, Deregistration, Enterprise, EnterpriseEvent, Objection
 from ..permissions import county_market_department, require_own_enterprise, require_regulator
+from ..refusals import MarketRefused, audit_refusal
 
 # audit action code → label; registered by apps.py
 ACTIONS: dict[str, Any] = {
@@ -92,15 +93,8 @@ PENDING = (
 )
 
 
-class LifecycleRefused(Exception):
-    """A refused life-cycle action: HTTP-like ``status``, a stable ``code`` and a translated
-    ``message`` for people."""
-
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
+class LifecycleRefused(MarketRefused):
+    """A refused life-cycle action (``status`` 409 when the state forbids it)."""
 
 
 def _refuse(
@@ -114,15 +108,16 @@ def _refuse(
     status: int = 400,
     details: Mapping[str, Any] | None = None,
 ) -> NoReturn:
-    audit_record(
+    audit_refusal(
         action=action,
-        actor=by if getattr(by, "is_authenticated", False) else None,
+        by=by,
+        code=code,
+        request=request,
         target=target,
         outcome=Outcome.DENIED,
-        request=request,
-        details={"code": code, **(details or {})},
+        details=dict(details or {}),
     )
-    raise LifecycleRefused(status, code, message)
+    raise LifecycleRefused(code, message, status=status)
 
 
 def _today() -> date:

@@ -56,6 +56,7 @@ from ..permissions import (
     require_regulator,
     require_viewer,
 )
+from ..refusals import MarketRefused, audit_refusal
 
 TASK_TYPE: Final = "market_recall"
 TASK_CATEGORY: Final = "market"
@@ -74,13 +75,8 @@ BATCH_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 MAX_QUANTITY: Final = Decimal("999999999999")
 
 
-class TraceRefused(Exception):
-    """A batch, movement or recall refused; ``code`` is stable, ``message`` is for people."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
+class TraceRefused(MarketRefused):
+    """A batch, movement or recall refused."""
 
 
 def _recall_source_ref(batch_code: str, credit_code: str) -> str:
@@ -114,12 +110,12 @@ def _require_own_or_regulator(
 def _refuse(
     reason: str, message: str, *, action: str, by: Any, request: HttpRequest | None, **details: Any
 ) -> TraceRefused:
-    audit_record(
+    audit_refusal(
         action=action,
-        actor=by if getattr(by, "is_authenticated", False) else None,
-        outcome=Outcome.FAILURE,
+        by=by,
+        code=reason,
         request=request,
-        details={"reason": reason, **{k: str(v)[:100] for k, v in details.items()}},
+        details={k: str(v)[:100] for k, v in details.items()},
     )
     return TraceRefused(reason, message)
 
