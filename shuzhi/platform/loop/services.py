@@ -200,6 +200,7 @@ def task_open(
     source_ref: str = "",
     reporter: User | None = None,
     department: Department | None = None,
+    deadline_days: int | None = None,
     by: User | None = None,
     request: HttpRequest | None = None,
 ) -> Task:
@@ -209,11 +210,15 @@ def task_open(
     The deadline is the type's working days from now. ``department`` routes the task straight
     to the department a module knows handles it (e.g. carbon warnings to the economy bureau);
     only the system may name one — a person's report goes through the dispatch rules.
+    ``deadline_days`` (system only) replaces the type's working days when the module knows the
+    promise for this one task (e.g. a service item's promised time limit, 承诺时限).
     """
     try:
         _require_system_or(by, "loop.report")
-        if department is not None and by is not None:
+        if (department is not None or deadline_days is not None) and by is not None:
             raise PermissionDenied("loop.open: only the system routes a new task itself")
+        if deadline_days is not None and not 1 <= deadline_days <= 365:
+            raise TaskRefused(_("A deadline is 1 to 365 working days."))
         kind = task_type(type_code)
         title = (title or "").strip()
         if not title:
@@ -244,7 +249,7 @@ def task_open(
             source_ref=source_ref[:200],
             reporter=reporter if reporter is not None else by,
             opened_at=now,
-            deadline=external.deadline_after(now, kind.deadline_days),
+            deadline=external.deadline_after(now, deadline_days or kind.deadline_days),
         )
         _event(task, action="open", by=by, from_state="", comment=task.description[:500])
         audit_record(

@@ -28,6 +28,10 @@ from django.core.exceptions import PermissionDenied
 # market domain (the market department of the city or of a county); market.inspect: record the
 # results of the inspections one is drawn for; market.own: an enterprise's own code, self-checks,
 # repair and deregistration applications.
+# services.apply: apply online for service items and bundles, follow one's applications, confirm
+# one's 免申即享 benefits (residents and enterprise users); services.handle: decide the parts of
+# applications routed to the own department, and review its 免申即享 findings; services.manage:
+# keep the own department's service items, e-seal and benefit rules (draft, dry-run, go live).
 _STAFF = frozenset({"apikeys.issue", "catalog.view", "sharing.request", "loop.report"})
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "system_admin": frozenset(
@@ -38,12 +42,13 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     ),
     "data_steward": _STAFF
     | {"catalog.edit", "warehouse.ingest", "operation.review", "loop.handle"}
-    | {"brain.view", "brain.edit", "carbon.view", "market.view"},
+    | {"brain.view", "brain.edit", "carbon.view", "market.view", "services.manage"},
     "clerk": _STAFF
-    | {"loop.handle", "carbon.view", "market.view", "market.regulate", "market.inspect"},
+    | {"loop.handle", "carbon.view", "market.view", "market.regulate", "market.inspect"}
+    | {"services.handle"},
     "approver": _STAFF
     | {"sharing.approve", "opendata.approve", "operation.review", "loop.handle"}
-    | {"brain.view", "brain.edit", "carbon.view", "market.view"},
+    | {"brain.view", "brain.edit", "carbon.view", "market.view", "services.handle"},
     "supervisor": _STAFF
     | {"loop.dispatch", "loop.supervise", "brain.view", "cockpit.view", "carbon.view"}
     | {"market.view"},
@@ -51,10 +56,10 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     | {"loop.supervise", "brain.view", "cockpit.view", "carbon.view", "market.view"},
     "enterprise": frozenset(
         {"apikeys.issue", "opendata.apply", "operation.submit", "loop.report", "carbon.own"}
-        | {"market.own"}
+        | {"market.own", "services.apply"}
     ),
     "bank": frozenset({"apikeys.issue", "sharing.request", "carbon.finance"}),
-    "public": frozenset({"opendata.apply", "loop.report"}),
+    "public": frozenset({"opendata.apply", "loop.report", "services.apply"}),
 }
 
 

@@ -103,6 +103,7 @@ class Command(BaseCommand):
             self.load_governance()
             self.load_carbon()
             self.load_market()
+            self.load_services()
         audit_record(
             action="demo.load",
             actor_name="cli",
@@ -352,6 +353,21 @@ class Command(BaseCommand):
             ("market_codes", "Enterprise codes and self-checks (一码四色 · 五自)"),
             ("market_trace", "Traceability and recalls (追溯 · 召回)"),
             ("market_ip", "Intellectual property and quality (知识产权 · 质量)"),
+        ):
+            self.stdout.write("")
+            self.stdout.write(self.style.SUCCESS(title))
+            import_module(f"shuzhi.demo.{name}").load(stdout=self.stdout)
+
+    def load_services(self) -> None:
+        """Public services: the service catalogue and 一件事 bundles, applications under way,
+        e-licences, 免申即享 benefits, and the residents and enterprises the portals show."""
+        from importlib import import_module
+
+        for name, title in (
+            ("services_catalogue", "Service catalogue and 一件事 bundles (政务服务事项)"),
+            ("services_licences", "Electronic licences (电子证照)"),
+            ("services_benefits", "Benefits without applying (免申即享)"),
+            ("services_portal", "Citizen portal and 政企通 accounts"),
         ):
             self.stdout.write("")
             self.stdout.write(self.style.SUCCESS(title))

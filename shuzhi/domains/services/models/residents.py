@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from shuzhi.platform.accounts.models import Division
+from shuzhi.platform.accounts.models import Division, User
 from shuzhi.platform.security.fields import EncryptedManager, EncryptedTextField, TokenField
 
 
@@ -27,6 +27,15 @@ class Resident(models.Model):  # 居民
     )
     address = EncryptedTextField(_("address"))  # L3
     mobile = EncryptedTextField(_("mobile"))  # L3
+    # the resident's own sign-in (实名账户), for the citizen portal; empty for most residents
+    account = models.OneToOneField(
+        User,
+        verbose_name=_("account"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="resident",
+    )
 
     objects = EncryptedManager()
 
