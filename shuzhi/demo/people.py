@@ -16,6 +16,12 @@ DEPARTMENTS: tuple[tuple[str, str, str, str], ...] = (
     ("CAB", "市民政局", "{county}民政局", "Civil Affairs Bureau"),
     ("JUS", "市司法局", "{county}司法局", "Justice Bureau"),
     ("GOV", "市政府办公室", "{county}人民政府办公室", "General Office of the Government"),
+    # public services (政务服务) also reach these handling departments
+    ("TAX", "国家税务总局衢州市税务局", "国家税务总局{county}税务局", "Tax Service"),
+    ("SCI", "市科技局", "{county}科技局", "Science and Technology Bureau"),
+    ("UMB", "市综合行政执法局", "{county}综合行政执法局", "Comprehensive Law Enforcement Bureau"),
+    ("FIRE", "市消防救援支队", "{county}消防救援大队", "Fire and Rescue Detachment"),
+    ("TOB", "市烟草专卖局", "{county}烟草专卖局", "Tobacco Monopoly Bureau"),
 )
 
 # Organisations outside government that consume shared data: (code, name, English name).

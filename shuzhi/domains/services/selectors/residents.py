@@ -6,7 +6,7 @@ from datetime import date
 
 from django.db.models import Count
 
-from .models import Resident
+from ..models import Resident
 
 AGE_BANDS: tuple[tuple[int, int], ...] = ((0, 17), (18, 34), (35, 59), (60, 79), (80, 200))
 
