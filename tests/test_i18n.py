@@ -47,7 +47,7 @@ def _entries() -> list[tuple[str, str]]:
         strings: dict[str, list[str]] = {}
         key = ""
         for line in block.splitlines():
-            if line.startswith(("msgid ", "msgstr")):
+            if line.startswith(("msgid ", "msgid_plural ", "msgstr")):
                 key, _, rest = line.partition(" ")
                 strings[key] = [rest]
             elif line.startswith('"') and key:

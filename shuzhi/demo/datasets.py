@@ -24,6 +24,7 @@ from decimal import Decimal
 from typing import Final
 
 __all__ = [
+    "BENEFIT_DATASETS",
     "BY_CODE",
     "CITY_DIVISION",
     "DATASETS",
@@ -283,6 +284,9 @@ _CONTACTS: Final[dict[str, tuple[str, str]]] = {
     "BDB": ("祝文斌", "0570-8000105"),
     "EEB": ("余海燕", "0570-8000106"),
     "GOV": ("徐卫东", "0570-8000107"),
+    # the owners of the 免申即享 datasets (BENEFIT_DATASETS)
+    "CAB": ("郑美华", "0570-8000109"),
+    "SCI": ("姜立新", "0570-8000110"),
 }
 
 
@@ -939,6 +943,141 @@ ADMINISTRATIVE_LICENCE = DatasetDef(
     ),
 )
 
+# --- The shared data of 免申即享 (benefits without applying) --------------------------------------
+# Kept apart from DATASETS: the demo command registers those with one data steward per owner,
+# and the Civil Affairs and science bureaus (CAB, SCI) have none among ``people.DEMO_ACCOUNTS``;
+# ``shuzhi.demo.services_benefits`` registers and ingests these with its own stewards.
+
+DISABILITY_CERTIFICATE = DatasetDef(
+    code="disability_certificate",
+    name="残疾人证信息",
+    name_en="Disability certificates",
+    owner="CAB",
+    description="第二代残疾人证持证人员的残疾类别、残疾等级、发证日期和有效期，用于残疾人两项补贴免申即享比对。",
+    theme="population",
+    frequency="monthly",
+    share_attribute="conditional",
+    share_condition=_PERSONAL_VERIFY,
+    open_attribute="closed",
+    grade=4,
+    importance="important",
+    tags=("残疾人", "免申即享", "一人一档"),
+    warehouses=("population",),
+    fields=(
+        _id_number("id_number", "公民身份号码", key=True),
+        _text("certificate_number", "残疾人证号", "Certificate number", grade=3, nullable=False),
+        _text("disability_type", "残疾类别", "Type of disability", grade=3, nullable=False),
+        FieldDef(
+            # L2, not encrypted: the rules read it; without the ID number it identifies no one
+            "grade",
+            "残疾等级",
+            "Disability grade (1 most severe)",
+            "integer",
+            2,
+            nullable=False,
+            min_value=Decimal(1),
+            max_value=Decimal(4),
+        ),
+        _date("issued_on", "发证日期", "Issued on", nullable=False),
+        _date("valid_until", "有效期至", "Valid until"),
+    ),
+)
+
+MINIMUM_LIVING_ALLOWANCE = DatasetDef(
+    code="minimum_living_allowance",
+    name="最低生活保障对象信息",
+    name_en="Minimum living allowance recipients",
+    owner="CAB",
+    description="城乡最低生活保障家庭成员名单及保障起止日期（低保），用于困难群众救助和免申即享比对。",
+    theme="population",
+    frequency="monthly",
+    share_attribute="conditional",
+    share_condition=_PERSONAL_VERIFY,
+    open_attribute="closed",
+    grade=4,
+    importance="important",
+    tags=("低保", "社会救助", "免申即享"),
+    warehouses=("population",),
+    fields=(
+        _id_number("id_number", "公民身份号码", key=True),
+        _text("household_number", "低保家庭编号", "Household number", grade=3, nullable=False),
+        _county("保障地区县"),
+        _date("starts_on", "保障起始日期", "Allowance from", nullable=False),
+        _date("ends_on", "保障终止日期", "Allowance until"),
+    ),
+)
+
+SOCIAL_INSURANCE_UNIT = DatasetDef(
+    code="social_insurance_unit_monthly",
+    name="单位社会保险参保缴费信息",
+    name_en="Employers' monthly social-insurance contributions",
+    owner="HRS",
+    description="参保单位每月参保职工人数、失业保险单位缴费额和欠费金额，用于稳岗返还免申即享比对。",
+    theme="employment",
+    frequency="monthly",
+    share_attribute="conditional",
+    share_condition="仅向人力社保、财政、税务等履行稳岗返还和社保征缴职责的部门共享。",
+    open_attribute="restricted",
+    grade=2,
+    tags=("社保", "稳岗返还", "一企一档"),
+    warehouses=("talent", "legal_entity"),
+    fields=(
+        _credit_code(),
+        _enterprise_name(),
+        FieldDef(
+            "month", "所属月份", "Month (first day)", "date", 1, "date", nullable=False, is_key=True
+        ),
+        FieldDef(
+            "insured_count",
+            "参保职工人数",
+            "Insured employees",
+            "integer",
+            2,
+            nullable=False,
+            min_value=ZERO,
+        ),
+        _quantity(
+            "unemployment_contribution",
+            "失业保险单位缴费",
+            "Unemployment contribution",
+            YUAN,
+            grade=2,
+            nullable=False,
+        ),
+        _quantity("arrears", "欠缴金额", "Arrears owed", YUAN, grade=2),
+    ),
+)
+
+TECH_SME_LIST = DatasetDef(
+    code="tech_sme_list",
+    name="科技型中小企业入库名单",
+    name_en="Technology-based SME list",
+    owner="SCI",
+    description="经评价入库的科技型中小企业名单、入库编号和上年度研发费用，用于科技型中小企业奖励免申即享比对。",
+    theme="market",
+    frequency="yearly",
+    share_attribute="unconditional",
+    open_attribute="open",
+    grade=1,
+    tags=("科技型中小企业", "免申即享"),
+    warehouses=("industry",),
+    fields=(
+        _credit_code(),
+        _enterprise_name(),
+        FieldDef("year", "入库年度", "Year", "integer", 1, nullable=False, is_key=True),
+        _text("list_number", "入库登记编号", "List number", nullable=False),
+        _quantity("rd_expense", "研发费用", "R&D spending", YUAN, nullable=False),
+    ),
+)
+
+BENEFIT_DATASETS: Final[tuple[DatasetDef, ...]] = (
+    DISABILITY_CERTIFICATE,
+    MINIMUM_LIVING_ALLOWANCE,
+    SOCIAL_INSURANCE_UNIT,
+    TECH_SME_LIST,
+)
+
+
 DATASETS: Final[tuple[DatasetDef, ...]] = (
     ENTERPRISE_REGISTRY,
     ENTERPRISE_ELECTRICITY,
@@ -961,8 +1100,10 @@ DATASETS: Final[tuple[DatasetDef, ...]] = (
     TRADEMARK,
     PRODUCT_QUALITY_INSPECTION,
     ADMINISTRATIVE_LICENCE,
+    *BENEFIT_DATASETS,
 )
 BY_CODE: Final[dict[str, DatasetDef]] = {d.code: d for d in DATASETS}
+
 
 LINEAGE: Final[tuple[LineageDef, ...]] = (
     LineageDef(

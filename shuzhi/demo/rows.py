@@ -39,6 +39,7 @@ from . import datasets, synth
 from .synth import REFERENCE_DATE, EnterpriseRecord, ResidentRecord
 
 __all__ = [
+    "BENEFIT_GENERATORS",
     "ENCODINGS",
     "ENERGY_MONTHS",
     "GENERATORS",
@@ -2291,6 +2292,178 @@ _COUNTY_NUMBERED: Final = frozenset({_FOOD_BUSINESS, _FOOD_PRODUCTION})
 
 # --- Files --------------------------------------------------------------------------------------
 
+
+# --- 免申即享的共享数据 (the shared data of benefits without applying) -------------------------
+
+_DISABILITY_TYPES: Final = (
+    ("视力残疾", 0.15),
+    ("听力残疾", 0.2),
+    ("言语残疾", 0.03),
+    ("肢体残疾", 0.4),
+    ("智力残疾", 0.08),
+    ("精神残疾", 0.1),
+    ("多重残疾", 0.04),
+)
+_DISABILITY_GRADES: Final = (("1", 0.12), ("2", 0.2), ("3", 0.33), ("4", 0.35))
+
+
+def disability_certificate(*, scale: int, seed: int = 2022) -> Iterator[Row]:
+    """One certificate for about one resident in sixteen (more among the old)."""
+    return _spoiled(
+        _disability_certificates(scale, seed),
+        code="disability_certificate",
+        seed=seed,
+        every=400,
+        spoilers=(_wrong_check_character("id_number"), _impossible_date("issued_on")),
+    )
+
+
+def _disabled(r: ResidentRecord, seed: int) -> bool:
+    rng = _rng(seed, "disability", r.id_number)
+    return rng.random() < (0.035 if _age(r.birth_date) < 60 else 0.12)
+
+
+def _disability_certificates(scale: int, seed: int) -> Iterator[Row]:
+    for r in _residents(scale, seed):
+        if not _disabled(r, seed) or r.birth_date > date(2024, 6, 30):
+            continue
+        rng = _rng(seed, "certificate", r.id_number)
+        issued = _day_between(rng, max(r.birth_date, date(2008, 1, 1)), REFERENCE_DATE)
+        lapsed = rng.random() < 0.06  # a few not renewed (no longer valid)
+        valid = (
+            _add_months(issued, 12 * 10)
+            if not lapsed
+            else _day_between(rng, date(2023, 1, 1), date(2024, 6, 30))
+        )
+        yield {
+            "id_number": r.id_number,
+            "certificate_number": f"{r.id_number}{rng.randrange(1, 8)}{rng.randrange(1, 5)}",
+            "disability_type": _weighted(rng, _DISABILITY_TYPES),
+            "grade": _weighted(rng, _DISABILITY_GRADES),
+            "issued_on": _iso(issued),
+            "valid_until": "" if rng.random() < 0.25 and not lapsed else _iso(valid),
+        }
+
+
+def minimum_living_allowance(*, scale: int, seed: int = 2022) -> Iterator[Row]:
+    """Members of low-income households: about one resident in forty (one in four of the
+    disabled), a few of whom have left the allowance."""
+    return _spoiled(
+        _low_income(scale, seed),
+        code="minimum_living_allowance",
+        seed=seed,
+        every=300,
+        spoilers=(_wrong_check_character("id_number"), _unknown_county()),
+    )
+
+
+def _low_income(scale: int, seed: int) -> Iterator[Row]:
+    for number, r in enumerate(_residents(scale, seed)):
+        rng = _rng(seed, "low_income", r.id_number)
+        if r.birth_date > date(2024, 9, 30) or rng.random() >= (
+            0.25 if _disabled(r, seed) else 0.02
+        ):
+            continue
+        starts = _day_between(rng, max(r.birth_date, date(2015, 1, 1)), REFERENCE_DATE)
+        ended = rng.random() < 0.1
+        yield {
+            "id_number": r.id_number,
+            "household_number": f"DB{r.county_code}{number // 3:06d}",
+            "county_code": r.county_code,
+            "starts_on": _iso(starts),
+            "ends_on": _iso(_day_between(rng, starts, REFERENCE_DATE)) if ended else "",
+        }
+
+
+def social_insurance_unit_monthly(*, scale: int, seed: int = 2022) -> Iterator[Row]:
+    """Each operating company's insured employees, unemployment contribution and arrears, per
+    month of the window."""
+    return _spoiled(
+        _insurance_units(scale, seed),
+        code="social_insurance_unit_monthly",
+        seed=seed,
+        every=500,
+        spoilers=(_wrong_check_character("credit_code"), _negative("unemployment_contribution")),
+    )
+
+
+_UNEMPLOYMENT_RATE: Final = 0.005  # 失业保险单位缴费比例 0.5 %
+_WAGE_BASE: Final = 5200.0  # 月缴费基数 (yuan)
+
+
+def _insurance_units(scale: int, seed: int) -> Iterator[Row]:
+    for e in _enterprises(scale, seed):
+        if not (_company(e) and _operating(e)):
+            continue
+        rng = _rng(seed, "insurance_unit", e.credit_code)
+        staff = max(3, round(_capital(e) ** 0.55 * rng.uniform(0.6, 1.6)))
+        # most keep their staff; some shed people (layoffs), a few owe contributions
+        monthly = _weighted(rng, (("steady", 0.7), ("grow", 0.15), ("shed", 0.15)))
+        change = {"steady": 0.0, "grow": 0.01, "shed": -0.02}[monthly]
+        owes_from = len(MONTHS) - rng.randrange(1, 6) if rng.random() < 0.06 else None
+        for index, month in enumerate(MONTHS):
+            count = max(1, round(staff * (1 + change) ** index + rng.choice((-1, 0, 0, 0, 1))))
+            paid = count * _WAGE_BASE * _UNEMPLOYMENT_RATE
+            owed = (
+                paid * (index - owes_from + 1)
+                if owes_from is not None and index >= owes_from
+                else 0
+            )
+            yield {
+                **{
+                    k: v
+                    for k, v in _enterprise_columns(e).items()
+                    if k in ("credit_code", "enterprise_name")
+                },
+                "month": _iso(month),
+                "insured_count": str(count),
+                "unemployment_contribution": _fixed(0 if owed else paid, 2),
+                "arrears": _fixed(owed, 2),
+            }
+
+
+def tech_sme_list(*, scale: int, seed: int = 2022) -> Iterator[Row]:
+    """The technology-based SMEs of the last two years: about one industrial or information
+    company in five."""
+    return _spoiled(
+        _tech_sme(scale, seed),
+        code="tech_sme_list",
+        seed=seed,
+        every=200,
+        spoilers=(_wrong_check_character("credit_code"), _negative("rd_expense")),
+    )
+
+
+def _tech_sme(scale: int, seed: int) -> Iterator[Row]:
+    for e in _enterprises(scale, seed):
+        if not (_company(e) and _operating(e) and _section(e) in ("C", "D", "I", "M")):
+            continue
+        rng = _rng(seed, "tech_sme", e.credit_code)
+        if rng.random() >= 0.2:
+            continue
+        for year in YEARS[-2:]:
+            if rng.random() < 0.15:  # not on every year's list
+                continue
+            yield {
+                **{
+                    k: v
+                    for k, v in _enterprise_columns(e).items()
+                    if k in ("credit_code", "enterprise_name")
+                },
+                "year": str(year),
+                "list_number": f"{year}3308{rng.randrange(10**6):06d}",
+                "rd_expense": _fixed(rng.lognormvariate(math.log(900_000), 0.7), 2),
+            }
+
+
+BENEFIT_GENERATORS: Final[dict[str, Generator]] = {
+    "disability_certificate": disability_certificate,
+    "minimum_living_allowance": minimum_living_allowance,
+    "social_insurance_unit_monthly": social_insurance_unit_monthly,
+    "tech_sme_list": tech_sme_list,
+}
+
+
 GENERATORS: Final[dict[str, Generator]] = {
     "enterprise_registry": enterprise_registry,
     "enterprise_electricity_monthly": enterprise_electricity_monthly,
@@ -2313,6 +2486,7 @@ GENERATORS: Final[dict[str, Generator]] = {
     "trademark": trademark,
     "product_quality_inspection": product_quality_inspection,
     "administrative_licence": administrative_licence,
+    **BENEFIT_GENERATORS,
 }
 
 

@@ -205,6 +205,7 @@ NAVIGATION: tuple[Group, ...] = (
                     "Service catalogue, online applications, 一件事 bundles, e-licences and 免申即享."
                 ),
                 "4, 14–16, 26, 30",
+                url_name="services:index",
             ),
         ),
     ),

@@ -129,7 +129,7 @@ def test_demo_registers_publishes_and_writes_every_dataset_once(
     out = capsys.readouterr().out
 
     published = Dataset.objects.filter(code__in=datasets.BY_CODE, status=Status.PUBLISHED)
-    assert published.count() == len(datasets.DATASETS) == 21
+    assert published.count() == len(datasets.DATASETS) == 25
     for dataset in published.select_related("owner"):
         definition = datasets.BY_CODE[dataset.code]
         assert dataset.owner.code == f"330800-{definition.owner}"
@@ -165,6 +165,7 @@ def test_demo_registers_publishes_and_writes_every_dataset_once(
         "carbon_sector_activity",
         "carbon_account_annual",
         "carbon_emission_factors",
+        "tech_sme_list",
     }
     for version in Version.objects.filter(is_current=True).select_related("dataset"):
         timeliness = version.quality.get("timeliness")

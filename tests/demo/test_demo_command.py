@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from shuzhi.demo.people import CONSUMERS, DEMO_ACCOUNTS, DEMO_PASSWORD
+from shuzhi.demo.people import CONSUMERS, DEMO_ACCOUNTS, DEMO_PASSWORD, DEPARTMENTS
 from shuzhi.domains.market.models import Enterprise
 from shuzhi.domains.services.models import Resident
 from shuzhi.platform.accounts.models import Department, Division, Role, User
@@ -46,8 +46,9 @@ def test_demo_builds_the_city_and_a_rerun_is_idempotent(capsys: pytest.CaptureFi
     assert counts[3:] == (1000, 10000)
     assert Division.objects.filter(level="county").count() == 6
     assert Division.objects.filter(level="town").count() >= 30
-    assert Department.objects.filter(division_id="330800").count() == 10 + len(CONSUMERS)
-    assert Department.objects.filter(division_id="330881", parent__isnull=False).count() == 10
+    assert len(DEPARTMENTS) == 15
+    assert Department.objects.filter(division_id="330800").count() == 15 + len(CONSUMERS)
+    assert Department.objects.filter(division_id="330881", parent__isnull=False).count() == 15
     assert {a.role for a in DEMO_ACCOUNTS} == set(Role.values)
     assert all(
         check_credit_code(c).valid for c in Enterprise.objects.values_list("credit_code", flat=True)

@@ -25,3 +25,7 @@ class CarbonConfig(AppConfig):  # 碳账户
         register_task_type(
             TaskType("carbon", _("Carbon account warning"), category="carbon", deadline_days=10)
         )
+        # 政企通 (the enterprise portal): "carbon"
+        from .portal import register as register_portal
+
+        register_portal()

@@ -28,3 +28,5 @@ class MarketConfig(AppConfig):
                 register_action(code, label)
             for kind in module.TASK_TYPES:
                 register_task_type(kind)
+        # 政企通 (the enterprise portal): "credit" and "cases"
+        import_module(f"{self.name}.portal").register()

@@ -1,5 +1,10 @@
-"""(being written)"""
+"""The citizen portal and 政企通 under /services/."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import views_portal
+
+urlpatterns = [
+    path("me/", views_portal.me, name="me"),
+    path("enterprise/", views_portal.enterprise_portal, name="enterprise_portal"),
+]

@@ -14,6 +14,7 @@ AUDIT_ACTIONS = {
     "loop.rate": _("Task rated"),
     "loop.reopen": _("Task reopened"),
     "loop.suspend": _("Task suspended"),
+    "loop.cancel": _("Task cancelled"),
     "loop.resume": _("Task resumed"),
     "loop.extension_request": _("Task extension requested"),
     "loop.extension_decide": _("Task extension decided"),

@@ -704,6 +704,34 @@ def task_reopen(*, task: Task, by: User, comment: str, request: HttpRequest | No
 # --- suspend, extend -----------------------------------------------------------------------
 
 
+def task_cancel(
+    *, task: Task, comment: str, by: User | None = None, request: HttpRequest | None = None
+) -> Task:
+    """Cancel an open task (撤销) that is no longer needed: by the module that opened it, as the
+    system (``by=None``, e.g. an application withdrawn by its applicant), or by a dispatcher
+    (``loop.dispatch``) of the task's reach. Audited as ``loop.cancel``."""
+
+    def check(t: Task) -> None:
+        if by is not None:
+            _require_oversight(by, "loop.dispatch", t)
+        if not (comment or "").strip():
+            raise TaskRefused(_("Give a reason."))
+
+    def change(t: Task) -> None:
+        t.cancel()
+        t.closed_at = timezone.now()
+
+    return _step(
+        action="cancel",
+        task=task,
+        by=by,
+        request=request,
+        check=check,
+        change=change,
+        comment=comment,
+    )
+
+
 def task_suspend(*, task: Task, by: User, comment: str, request: HttpRequest | None = None) -> Task:
     """Stop the clock (挂起), e.g. while waiting for a court or the weather; dispatcher only."""
 

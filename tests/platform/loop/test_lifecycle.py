@@ -230,3 +230,29 @@ def test_overdue_closure_is_not_on_time(assigned: Task, handler: User, dispatche
     task = services.task_submit(task=task, by=handler, comment="late")
     task = services.task_review(task=task, by=dispatcher, approve=True)
     assert task.closed_on_time is False
+
+
+def test_the_opening_module_or_a_dispatcher_cancels_a_task(
+    assigned: Task, task: Task, dispatcher: User, handler: User
+) -> None:
+    cancelled = services.task_cancel(task=assigned, comment="Application withdrawn")
+    assert cancelled.state == State.CANCELLED
+    assert cancelled.closed_at is not None
+    entry = AuditEntry.objects.filter(action="loop.cancel").latest("pk")
+    assert entry.actor == "system"
+    assert entry.outcome == Outcome.SUCCESS
+    with pytest.raises(TaskRefused):  # a closed task cannot be cancelled again
+        services.task_cancel(task=cancelled, comment="again")
+
+
+def test_a_handler_cannot_cancel_and_a_reason_is_needed(
+    assigned: Task, dispatcher: User, handler: User
+) -> None:
+    with pytest.raises(PermissionDenied):
+        services.task_cancel(task=assigned, comment="not mine to cancel", by=handler)
+    with pytest.raises(TaskRefused):
+        services.task_cancel(task=assigned, comment="  ", by=dispatcher)
+    assert _reload(assigned).state == State.PENDING_ACCEPTANCE
+    assert AuditEntry.objects.filter(action="loop.cancel", outcome=Outcome.DENIED).exists()
+    services.task_cancel(task=assigned, comment="Duplicate report", by=dispatcher)
+    assert _reload(assigned).state == State.CANCELLED

@@ -1,10 +1,16 @@
 """Model changes of the catalogue capability (kept apart so that capabilities can change their
-models independently; empty when there are none)."""
+models independently): the preconditions (前置条件) of a service item."""
 
-from django.db import migrations
+from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
     dependencies = [("services", "0002_catalogue_applications_licences_benefits")]
 
-    operations: list = []
+    operations = [
+        migrations.AddField(
+            model_name="serviceitem",
+            name="preconditions",
+            field=models.JSONField(blank=True, default=list, verbose_name="preconditions"),
+        ),
+    ]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from shuzhi.platform.accounts.models import Department, User
 from shuzhi.platform.loop.models import Task
@@ -19,7 +20,7 @@ class Application(models.Model):  # 办件
     class State(models.TextChoices):
         SUBMITTED = "submitted", _("Submitted")  # 已提交
         IN_PROGRESS = "in_progress", _("Being handled")  # 办理中
-        GRANTED = "granted", _("Granted")  # 已办结（准予）
+        GRANTED = "granted", pgettext_lazy("application state", "Granted")  # 已办结（准予）
         PARTLY_GRANTED = "partly_granted", _("Partly granted")  # 部分准予
         REFUSED = "refused", _("Refused")  # 不予许可
         WITHDRAWN = "withdrawn", _("Withdrawn")  # 已撤回
@@ -64,7 +65,7 @@ class Application(models.Model):  # 办件
 class ApplicationPart(models.Model):  # 子办件 (one item of the application)
     class State(models.TextChoices):
         PENDING = "pending", _("Being handled")
-        GRANTED = "granted", _("Granted")
+        GRANTED = "granted", pgettext_lazy("application state", "Granted")
         REFUSED = "refused", _("Refused")
         WITHDRAWN = "withdrawn", _("Withdrawn")
 

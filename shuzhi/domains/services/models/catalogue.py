@@ -72,6 +72,10 @@ class ServiceItem(models.Model):  # 政务服务事项
     licence_type = models.CharField(_("licence issued"), max_length=40, blank=True)
     licence_valid_years = models.PositiveSmallIntegerField(_("licence valid (years)"), default=5)
     keywords = models.CharField(_("keywords"), max_length=200, blank=True)
+    # preconditions (前置条件) checked at submission: "enterprise_registered" (the applicant's
+    # enterprise is in the registry and not deregistered), "holds_licence:<type>" and
+    # "no_valid_licence:<type>" (a valid e-licence of that type is / is not held)
+    preconditions = models.JSONField(_("preconditions"), default=list, blank=True)
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.PUBLISHED
     )
