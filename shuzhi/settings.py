@@ -247,7 +247,8 @@ CARBON_PDF_FONT = option(
     "SHUZHI_CARBON_PDF_FONT",
     "path",
     Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),
-    "CJK font the carbon credit report PDF is set in (Debian package fonts-noto-cjk).",
+    "CJK font printable PDFs are set in: carbon credit reports, e-licences (Debian package "
+    "fonts-noto-cjk).",
 )
 MARKET_DEPARTMENT = option(
     "SHUZHI_MARKET_DEPARTMENT",

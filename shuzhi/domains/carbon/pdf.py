@@ -9,20 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from django.conf import settings
+from shuzhi.platform.pdf_font import FontMissing, font_available, font_path
+from shuzhi.platform.pdf_font import face_index as _face_index
 
 if TYPE_CHECKING:
     from fpdf import FPDF
 
+__all__ = ["FontMissing", "LayoutFailed", "Sheet", "font_available", "font_path", "render"]
+
 FAMILY = "cjk"
-
-
-class FontMissing(Exception):
-    """The configured CJK font file is not there (or cannot be read)."""
 
 
 class LayoutFailed(Exception):
@@ -40,32 +37,6 @@ class Sheet:
     rows: Sequence[Sequence[str]]
     notes: Sequence[str] = field(default_factory=tuple)
     footer: str = ""
-
-
-def font_path() -> Path:
-    return Path(settings.CARBON_PDF_FONT)
-
-
-def font_available() -> bool:
-    return font_path().is_file()
-
-
-@lru_cache(maxsize=4)
-def _face_index(path: str) -> int:
-    """The Simplified Chinese face of a collection (e.g. Noto Sans CJK SC), else the first."""
-    if not path.lower().endswith((".ttc", ".otc")):
-        return 0
-    from fontTools.ttLib import TTCollection
-
-    collection = TTCollection(path, lazy=True)
-    try:
-        for index, font in enumerate(collection.fonts):
-            family = font["name"].getDebugName(1) or ""
-            if family.endswith(" SC") and "Mono" not in family:
-                return index
-    finally:
-        collection.close()
-    return 0
 
 
 def render(sheet: Sheet) -> bytes:

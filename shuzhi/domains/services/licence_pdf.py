@@ -12,21 +12,16 @@ import io
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from django.conf import settings
+from shuzhi.platform.pdf_font import FontMissing, font_path
+from shuzhi.platform.pdf_font import face_index as _face_index
 
 if TYPE_CHECKING:
     from fpdf import FPDF
 
 FAMILY = "cjk"
 RED = (200, 16, 46)
-
-
-class FontMissing(Exception):
-    """The configured CJK font file is not there (or cannot be read)."""
 
 
 @dataclass(frozen=True)
@@ -65,28 +60,6 @@ def qr_svg(data: str) -> str:
 
     image = qrcode.make(data, image_factory=qrcode.image.svg.SvgPathImage, box_size=8, border=2)
     return str(image.to_string(encoding="unicode"))
-
-
-def font_path() -> Path:
-    return Path(settings.CARBON_PDF_FONT)
-
-
-@lru_cache(maxsize=4)
-def _face_index(path: str) -> int:
-    """The Simplified Chinese face of a collection (e.g. Noto Sans CJK SC), else the first."""
-    if not path.lower().endswith((".ttc", ".otc")):
-        return 0
-    from fontTools.ttLib import TTCollection
-
-    collection = TTCollection(path, lazy=True)
-    try:
-        for index, font in enumerate(collection.fonts):
-            family = font["name"].getDebugName(1) or ""
-            if family.endswith(" SC") and "Mono" not in family:
-                return index
-    finally:
-        collection.close()
-    return 0
 
 
 def render(sheet: LicenceSheet) -> bytes:
