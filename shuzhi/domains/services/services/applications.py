@@ -839,6 +839,20 @@ def part_decide(
             status=409,
             **target,
         )
+    except (ServicesRefused, loop_services.TaskRefused) as blocked:
+        # the licence or the loop refused inside the decision's transaction: their own audit
+        # entry went with the rollback, so the refusal is audited here, after it
+        code = getattr(blocked, "code", "task_refused")
+        _refuse(
+            action,
+            by,
+            f"licence_{code}" if isinstance(blocked, ServicesRefused) else "task_refused",
+            str(getattr(blocked, "message", "") or blocked),
+            request,
+            target=part.application,
+            status=409,
+            **target,
+        )
 
 
 class _StateConflict(Exception):
