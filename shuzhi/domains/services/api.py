@@ -15,10 +15,11 @@ from django.utils.translation import gettext as _
 from ninja import Router
 
 from shuzhi.platform.errors import error_response
+from shuzhi.platform.opendata.ratelimit import over_limit
 from shuzhi.platform.security.sm2 import public_key_to_pem
 
 from .selectors.licences import licence_by_number
-from .services.licences import LicenceRefused, licence_verify
+from .services.licences import VERIFY_RATE, LicenceRefused, licence_verify
 
 router = Router(tags=["services"])
 MAX_BODY = 64 * 1024
@@ -111,6 +112,13 @@ def verify(request: HttpRequest) -> HttpResponse:
     ),
 )
 def seal_key(request: HttpRequest, number: str) -> HttpResponse:
+    # it tells which numbers exist, so it shares verification's per-address budget
+    if over_limit(request, scope="licence_verify", rate=VERIFY_RATE):
+        return error_response(
+            429,
+            "too_many_requests",
+            _("Too many verifications from your address; wait a minute and try again."),
+        )
     licence = licence_by_number(number)
     if licence is None:
         return error_response(404, "not_found", _("There is no licence with this number."))

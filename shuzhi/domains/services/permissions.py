@@ -54,10 +54,18 @@ def require_department(
         _deny(user, perm, action, request, department=department_id, reason="other department")
 
 
+def enterprise_code(user: Any) -> str:
+    """The credit code ``user`` acts for: an enterprise user's own (role ``enterprise``); ``""``
+    for everyone else, even with a code on the account (a resident, staff)."""
+    if "enterprise" not in getattr(user, "role_codes", ()):
+        return ""
+    return str(getattr(user, "credit_code", "") or "")
+
+
 def require_enterprise(
     user: Any, credit_code: str, *, action: str, request: HttpRequest | None = None
 ) -> None:
     """``services.apply`` as the enterprise user of ``credit_code`` (audited refusal)."""
-    own = str(getattr(user, "credit_code", "") or "")
+    own = enterprise_code(user)
     if not has_perm(user, "services.apply") or not own or own != credit_code:
         _deny(user, "services.apply", action, request, credit_code=str(credit_code)[:40])

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from shuzhi.platform.audit.actions import register_action
 from shuzhi.platform.portal.registry import PortalSection, register_section
 
-from .permissions import require_audited, require_enterprise
+from .permissions import enterprise_code, require_audited, require_enterprise
 from .selectors.portal import (
     applications_of_enterprise,
     applications_of_user,
@@ -46,7 +46,7 @@ SLOT_TITLES: dict[str, Any] = {
 
 
 def own_credit_code(request: HttpRequest) -> str:
-    return str(getattr(request.user, "credit_code", "") or "")
+    return enterprise_code(request.user)
 
 
 def _citizen(request: HttpRequest) -> Any:

@@ -60,6 +60,11 @@ STEPS: dict[str, Any] = {
     "completed_refused": gettext_lazy("Application refused"),
     "completed_withdrawn": gettext_lazy("Application withdrawn"),
 }
+_SERVED = {
+    "pdf": ("application/pdf", ".pdf"),
+    "png": ("image/png", ".png"),
+    "jpeg": ("image/jpeg", ".jpg"),
+}
 _ACCEPT = {"pdf": ".pdf,application/pdf", "png": ".png,image/png", "jpeg": ".jpg,.jpeg,image/jpeg"}
 
 
@@ -232,11 +237,18 @@ def material(request: HttpRequest, pk: int) -> HttpResponseBase:
         material_open(by=request.user, material=found, request=request)  # type: ignore[arg-type]
     except ApplicationRefused:
         raise Http404 from None
-    return FileResponse(
+    # served as the kind its content was checked to be, under a name with that kind's suffix:
+    # never a type guessed from the uploader's name (a PDF named .html would render as HTML)
+    content_type, suffix = _SERVED.get(found.file_kind, ("application/octet-stream", ""))
+    stem = (found.original_name or found.file.name.rsplit("/", 1)[-1]).rsplit(".", 1)[0]
+    response = FileResponse(
         found.file.open("rb"),
         as_attachment=True,
-        filename=found.original_name or found.file.name.rsplit("/", 1)[-1],
+        filename=f"{stem or 'material'}{suffix}",
+        content_type=content_type,
     )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @login_required

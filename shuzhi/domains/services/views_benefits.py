@@ -77,7 +77,8 @@ def benefits(request: HttpRequest) -> HttpResponse:
     }
     found = grants_for_review(department, **filters)
     if request.method == "POST":
-        chosen = found.filter(pk__in=request.POST.getlist("grant"))
+        ids = [g for g in request.POST.getlist("grant") if g.isdigit()]  # not a server error
+        chosen = found.filter(pk__in=ids)
         if request.POST.get("all") == "1":
             chosen = found
         try:
@@ -118,8 +119,9 @@ def benefit_policy(request: HttpRequest, code: str) -> HttpResponse:
     if request.method == "POST":
         try:
             if request.POST.get("action") == "activate":
+                number = str(request.POST.get("number", ""))
                 version = get_object_or_404(
-                    RuleVersion, policy=policy, number=request.POST.get("number")
+                    RuleVersion, policy=policy, number=int(number) if number.isdigit() else 0
                 )
                 rule_activate(version=version, by=user, request=request)
                 messages.success(request, _("Version %(n)d is live.") % {"n": version.number})

@@ -82,9 +82,7 @@ def test_a_licence_that_cannot_be_issued_refuses_the_decision_cleanly(
     assert part.state == ApplicationPart.State.PENDING
 
 
-def test_a_material_is_served_as_its_checked_kind_never_as_html(
-    client: Client, city: City
-) -> None:
+def test_a_material_is_served_as_its_checked_kind_never_as_html(client: Client, city: City) -> None:
     # a PDF (by content) named .html: the name claims no known kind, so the upload is taken
     application = _signboard(
         city,
@@ -99,7 +97,8 @@ def test_a_material_is_served_as_its_checked_kind_never_as_html(
         assert response["Content-Type"] == expected
         disposition = response["Content-Disposition"]
         assert disposition.startswith("attachment")
-        assert ".html" not in disposition and ".svg" not in disposition
+        assert ".html" not in disposition
+        assert ".svg" not in disposition
         assert response["X-Content-Type-Options"] == "nosniff"
 
 
@@ -121,3 +120,36 @@ def test_the_resident_id_number_is_not_copied_raw_into_the_application(
     assert response.status_code == 200
     assert raw.encode() not in response.content
     assert PDF  # the material itself is untouched
+
+
+@pytest.mark.parametrize("days", [0, 400])
+def test_an_item_promised_same_day_or_beyond_a_year_still_takes_applications(
+    city: City, days: int
+) -> None:
+    # 即办件 have a promised time limit of 0 working days; the loop takes 1 to 365
+    ServiceItem.objects.filter(code=SIGNBOARD).update(time_limit_days=days)
+    application = _signboard(city)
+    part = application.parts.get()
+    assert part.due_at is not None
+    assert Task.objects.filter(pk=part.task_id).exists()
+
+
+def test_a_decision_locks_the_application_before_its_part(
+    city: City, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # withdrawal locks the application, then its parts; a decision must take the same order,
+    # or a withdrawal and a decision at the same moment deadlock (PostgreSQL)
+    from django.db.models import QuerySet
+
+    part = _signboard(city).parts.get()
+    locked: list[str] = []
+    original = QuerySet.select_for_update
+
+    def recording(self: QuerySet[Any], *args: Any, **kwargs: Any) -> QuerySet[Any]:
+        locked.append(self.model.__name__)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(QuerySet, "select_for_update", recording)
+    part_decide(part=part, by=city.clerks["UMB"], grant=False, opinion="不符合规划")
+    order = [name for name in locked if name in ("Application", "ApplicationPart")]
+    assert order[:2] == ["Application", "ApplicationPart"]

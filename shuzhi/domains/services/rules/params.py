@@ -15,13 +15,25 @@ from typing import Any
 import yaml
 from openfisca_core.errors import ParameterParsingError
 from openfisca_core.parameters import ParameterNode
-from openfisca_core.parameters.config import Loader
+from openfisca_core.parameters.config import date_constructor, dict_no_duplicate_constructor
 
 from .catalogue import RULES
 
 __all__ = ["ParameterError", "default_parameters", "parse_parameters"]
 
 _FOLDER = Path(__file__).with_name("parameters")
+
+
+class _SafeLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """PyYAML's safe loader with OpenFisca's two constructors (dates stay text, a key may not
+    repeat): OpenFisca's own ``Loader`` is the full loader, which runs ``!!python/...`` tags."""
+
+
+_SafeLoader.add_constructor("tag:yaml.org,2002:timestamp", date_constructor)
+_SafeLoader.add_constructor(
+    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, dict_no_duplicate_constructor
+)
+_SAFE: Any = _SafeLoader
 
 
 class ParameterError(ValueError):
@@ -94,7 +106,9 @@ def parse_parameters(code: str, text: str) -> dict[str, Any]:
     """Parse and check the parameter YAML of the rule ``code``; the mapping for the engine."""
     rule = RULES[code]
     try:
-        data = yaml.load(text, Loader=Loader)  # noqa: S506 - OpenFisca's safe loader
+        # the safe loader: OpenFisca's ``Loader`` is PyYAML's full loader, which would run the
+        # ``!!python/...`` tags of a steward's draft
+        data = yaml.load(text, Loader=_SAFE)  # noqa: S506 - a safe loader
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 0

@@ -7,6 +7,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet, Sum
 
 from ..models import BenefitGrant, BenefitPolicy, EligibilityRun, RuleVersion
+from ..permissions import enterprise_code
 
 __all__ = [
     "department_policies",
@@ -80,8 +81,8 @@ def grants_of_beneficiary(user: Any) -> QuerySet[BenefitGrant]:
     if not getattr(user, "is_authenticated", False):
         return BenefitGrant.objects.none()
     mine = Q(resident__account_id=user.pk)
-    if getattr(user, "credit_code", ""):
-        mine |= Q(credit_code=user.credit_code)
+    if enterprise_code(user):
+        mine |= Q(credit_code=enterprise_code(user))
     return (
         BenefitGrant.objects.filter(mine)
         .exclude(state=BenefitGrant.State.FOUND)

@@ -14,6 +14,7 @@ from shuzhi.platform.security.permissions import has_perm
 
 from ..licence_seal import canonical_payload
 from ..models.licences import Licence, SealKey
+from ..permissions import enterprise_code
 
 
 def licence_by_number(number: str) -> Licence | None:
@@ -66,8 +67,7 @@ def licence_is_holder(user: Any, licence: Licence) -> bool:
         return False
     if licence.holder_credit_code:
         return bool(
-            has_perm(user, "services.apply")
-            and str(getattr(user, "credit_code", "") or "") == licence.holder_credit_code
+            has_perm(user, "services.apply") and enterprise_code(user) == licence.holder_credit_code
         )
     resident = licence.holder_resident
     return (

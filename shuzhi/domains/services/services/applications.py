@@ -61,6 +61,7 @@ from shuzhi.platform.loop.models import OPEN_STATES, Task
 from shuzhi.platform.loop.models import State as TaskState
 from shuzhi.platform.loop.registry import TaskType
 from shuzhi.platform.notify.send import notify
+from shuzhi.platform.security.masking import SemanticType, mask
 from shuzhi.platform.warehouse.query import RowQuery
 from shuzhi.platform.warehouse.selectors import read_rows
 
@@ -77,7 +78,7 @@ from ..models import (
     ServiceItem,
 )
 from ..models.catalogue import Audience
-from ..permissions import require_audited, require_department
+from ..permissions import enterprise_code, require_audited, require_department
 from ..refusals import ServicesRefused, audit_refusal
 from ..selectors.applications import may_view
 from ..selectors.catalogue import Need, Needs, bundle_entries, needs_for
@@ -166,9 +167,7 @@ class Profile:
 
 
 def _is_enterprise_user(user: Any) -> bool:
-    return bool(getattr(user, "credit_code", "")) or "enterprise" in getattr(
-        user, "role_codes", frozenset()
-    )
+    return bool(enterprise_code(user)) or "enterprise" in getattr(user, "role_codes", frozenset())
 
 
 def _registry_row(credit_code: str) -> dict[str, Any] | None:
@@ -203,7 +202,7 @@ def _valid_licences(*, credit_code: str, resident: Resident | None) -> dict[str,
 
 def _profile(user: Any, *, request: HttpRequest | None) -> Profile:
     """Load what the platform holds of ``user``; the registry read is audited."""
-    credit_code = str(getattr(user, "credit_code", "") or "")
+    credit_code = enterprise_code(user)
     if credit_code:
         row = _registry_row(credit_code)
         profile = Profile(kind="enterprise", credit_code=credit_code, enterprise=row)
@@ -227,7 +226,8 @@ def _profile(user: Any, *, request: HttpRequest | None) -> Profile:
     profile = Profile(kind="resident", resident=resident)
     values = {
         "name": resident.name,
-        "id_number": resident.id_number,
+        # never copied raw (the record keeps it encrypted): the form and the facts show it masked
+        "id_number": mask(resident.id_number, SemanticType.ID_NUMBER_REGION),
         "mobile": resident.mobile,
         "address": resident.address,
         "county": resident.county_id,
@@ -303,6 +303,16 @@ def _items_for(
             field="optional_items",
         )
     items = [e.item for e in entries if not e.optional or e.item.code in chosen]
+    retired = [one for one in items if one.status != ServiceItem.Status.PUBLISHED]
+    if retired:  # a bundle offers no item the catalogue no longer offers
+        _refuse(
+            action,
+            by,
+            "retired",
+            _("%(item)s is no longer offered.") % {"item": retired[0].name},
+            request,
+            item=retired[0].code,
+        )
     return items, [e for e in entries if e.optional]
 
 
@@ -363,7 +373,7 @@ def application_form(
 def _eligible(user: Any, audience: str) -> bool:
     enterprise_user = _is_enterprise_user(user)
     if audience == Audience.ENTERPRISE:
-        return bool(getattr(user, "credit_code", ""))
+        return bool(enterprise_code(user))
     if audience == Audience.CITIZEN:
         return not enterprise_user
     return True
@@ -563,6 +573,8 @@ def application_submit(
                     **target,
                 )
             continue
+        if "resident.id_number" in (fact.source or "").split("|"):
+            value = mask(str(value), SemanticType.ID_NUMBER_REGION)  # not kept raw in the facts
         values[need.code] = value
     checked_files = {}
     for need in plan.uploads:
@@ -688,7 +700,8 @@ def _create(
             % {"number": application.number, "item": one.name},
             division=division,
             department=one.department,
-            deadline_days=one.time_limit_days,
+            # 即办 (0) gets one working day; the loop takes 1 to 365
+            deadline_days=min(max(one.time_limit_days, 1), 365),
             reporter=by,
             source="services",
             source_ref=application.number,
@@ -874,8 +887,9 @@ def _decide(
 ) -> ApplicationPart:
     action = "services.part_decide"
     with transaction.atomic():
+        # the application first, then the part: the order withdrawal takes (no deadlock)
+        application = Application.objects.select_for_update().get(pk=part.application_id)
         locked = ApplicationPart.objects.select_for_update().get(pk=part.pk)
-        application = Application.objects.select_for_update().get(pk=locked.application_id)
         if locked.state != ApplicationPart.State.PENDING:
             raise _StateConflict(locked.state)
         comment = opinion or _("Granted.")

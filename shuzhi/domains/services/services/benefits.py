@@ -44,7 +44,7 @@ from shuzhi.platform.security.permissions import has_perm
 
 from .. import facts, rules
 from ..models import BenefitGrant, BenefitPolicy, EligibilityRun, Resident, RuleVersion
-from ..permissions import require_audited, require_department
+from ..permissions import enterprise_code, require_audited, require_department
 from ..refusals import ServicesRefused, audit_refusal
 from ..tasks import register
 
@@ -229,7 +229,35 @@ def rule_draft(
             parameter=error.parameter,
             line=error.line,
         ) from error
+    try:
+        return _save_draft(policy, version, parameters_yaml, note, by=by, request=request)
+    except _Conflict:  # made live (or retired) meanwhile: refused after the rollback
+        raise _refuse(
+            action,
+            by,
+            "not_draft",
+            _("Only a draft version can be edited."),
+            request,
+            target=version,
+            status=409,
+        ) from None
+
+
+def _save_draft(
+    policy: BenefitPolicy,
+    version: RuleVersion | None,
+    parameters_yaml: str,
+    note: str,
+    *,
+    by: User,
+    request: HttpRequest | None,
+) -> RuleVersion:
+    action = "services.benefit_rule_draft"
     with transaction.atomic():
+        if version is not None:  # the page loaded it as a draft; it may have gone live since
+            version = RuleVersion.objects.select_for_update().get(pk=version.pk)
+            if version.state != RuleVersion.State.DRAFT:
+                raise _Conflict("not_draft")
         if version is None:
             last = policy.versions.aggregate(n=Max("number"))["n"] or 0
             version = RuleVersion.objects.create(
@@ -405,7 +433,32 @@ def rule_activate(
             target=version,
             status=409,
         )
+    try:
+        return _make_live(version, by=by, effective_from=effective_from, request=request)
+    except _Conflict as conflict:  # changed meanwhile: refused after the rollback
+        if conflict.code == "not_draft":
+            message = _("Only a draft version can be made live.")
+        else:
+            message = _bilingual(
+                "生效前须先试算本版本", "Dry-run this version before making it live"
+            )
+        raise _refuse(
+            action, by, conflict.code, message, request, target=version, status=409
+        ) from None
+
+
+def _make_live(
+    version: RuleVersion, *, by: User, effective_from: date | None, request: HttpRequest | None
+) -> RuleVersion:
+    action = "services.benefit_rule_activate"
+    policy = version.policy
     with transaction.atomic():
+        # the page's copy may be stale: edited (its dry run cleared) or made live meanwhile
+        version = RuleVersion.objects.select_for_update().get(pk=version.pk)
+        if version.state != RuleVersion.State.DRAFT:
+            raise _Conflict("not_draft")
+        if not version.dry_run or version.dry_run.get("parameters") != _digest(version.parameters):
+            raise _Conflict("no_dry_run")
         previous = RuleVersion.objects.select_for_update().filter(
             policy=policy, state=RuleVersion.State.LIVE
         )
@@ -584,27 +637,47 @@ def grant_review(
     or none; the number reviewed."""
     action = "services.benefit_review"
     chosen = list(grants)
-    departments: list[int | None] = [*sorted({g.policy.department_id for g in chosen})] or [None]
+    departments: list[int | None] = [*sorted({g.policy.department_id for g in chosen})] or [
+        getattr(by, "department_id", None)  # nothing chosen: the own department's right
+    ]
     for department_id in departments:
         require_department(by, "services.handle", department_id, action=action, request=request)
     if not approve and not note.strip():
         raise _refuse(
             action, by, "note", _("Say why the finding is not approved."), request, field="note"
         )
+    try:
+        return _review(chosen, approve=approve, note=note, by=by, request=request)
+    except _Conflict:  # refused after the rollback, so that the refusal's audit entry stays
+        raise _refuse(
+            action,
+            by,
+            "state",
+            _("Only findings awaiting review can be reviewed."),
+            request,
+            status=409,
+        ) from None
+
+
+class _Conflict(Exception):
+    """A state found inside a transaction that refuses the step (audited after the rollback)."""
+
+    def __init__(self, code: str = "state") -> None:
+        super().__init__(code)
+        self.code = code
+
+
+def _review(
+    chosen: list[BenefitGrant], *, approve: bool, note: str, by: User, request: HttpRequest | None
+) -> int:
+    action = "services.benefit_review"
     with transaction.atomic():
         ids = [g.pk for g in chosen]
         locked = list(
             BenefitGrant.objects.select_for_update().filter(pk__in=ids).select_related("policy")
         )
         if any(g.state != BenefitGrant.State.FOUND for g in locked) or len(locked) != len(ids):
-            raise _refuse(
-                action,
-                by,
-                "state",
-                _("Only findings awaiting review can be reviewed."),
-                request,
-                status=409,
-            )
+            raise _Conflict
         now = timezone.now()
         for grant in locked:
             grant.state = BenefitGrant.State.APPROVED if approve else BenefitGrant.State.REJECTED
@@ -637,7 +710,7 @@ def _is_beneficiary(by: Any, grant: BenefitGrant) -> bool:
         return False
     if grant.resident_id is not None:
         return Resident.objects.filter(pk=grant.resident_id, account_id=by.pk).exists()
-    return bool(grant.credit_code) and getattr(by, "credit_code", "") == grant.credit_code
+    return bool(grant.credit_code) and enterprise_code(by) == grant.credit_code
 
 
 def _require_beneficiary(
@@ -661,30 +734,39 @@ def _answer(
     grant: BenefitGrant, by: User, request: HttpRequest | None, *, confirm: bool
 ) -> BenefitGrant:
     action = "services.benefit_confirm" if confirm else "services.benefit_decline"
-    with transaction.atomic():
-        locked = BenefitGrant.objects.select_for_update().get(pk=grant.pk)
-        if locked.state != BenefitGrant.State.APPROVED:
-            raise _refuse(
-                action,
-                by,
-                "state",
-                _("Only an approved benefit awaiting your confirmation can be answered."),
-                request,
-                target=grant,
-                status=409,
-            )
-        locked.state = BenefitGrant.State.CONFIRMED if confirm else BenefitGrant.State.DECLINED
-        locked.confirmed_at = timezone.now()
-        locked.save(update_fields=["state", "confirmed_at"])
-        audit_record(
-            action=action,
-            actor=by,
-            target=locked,
-            request=request,
-            details={"policy": locked.policy.code, "period": locked.period},
-        )
+    try:
+        with transaction.atomic():
+            locked = BenefitGrant.objects.select_for_update().get(pk=grant.pk)
+            if locked.state != BenefitGrant.State.APPROVED:
+                raise _Conflict
+            _record_answer(locked, by, request, action=action, confirm=confirm)
+    except _Conflict:  # refused after the rollback, so that the refusal's audit entry stays
+        raise _refuse(
+            action,
+            by,
+            "state",
+            _("Only an approved benefit awaiting your confirmation can be answered."),
+            request,
+            target=grant,
+            status=409,
+        ) from None
     grant.refresh_from_db()
     return grant
+
+
+def _record_answer(
+    locked: BenefitGrant, by: User, request: HttpRequest | None, *, action: str, confirm: bool
+) -> None:
+    locked.state = BenefitGrant.State.CONFIRMED if confirm else BenefitGrant.State.DECLINED
+    locked.confirmed_at = timezone.now()
+    locked.save(update_fields=["state", "confirmed_at"])
+    audit_record(
+        action=action,
+        actor=by,
+        target=locked,
+        request=request,
+        details={"policy": locked.policy.code, "period": locked.period},
+    )
 
 
 def benefit_confirm(
@@ -711,5 +793,12 @@ def grant_view(*, grant: BenefitGrant, by: Any, request: HttpRequest | None = No
     perm = "services.manage" if has_perm(by, "services.manage") else "services.handle"
     require_department(
         by, perm, grant.policy.department_id, action="services.benefit_view", request=request
+    )
+    audit_record(  # a staff read of a beneficiary's finding (personal data) is audited
+        action="services.benefit_view",
+        actor=by,
+        target=grant,
+        request=request,
+        details={"policy": grant.policy.code, "period": grant.period},
     )
     return "staff"
