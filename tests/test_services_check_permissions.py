@@ -23,6 +23,7 @@ EXEMPT = {
     "platform.audit.services.client_ip": "helper: reads the request",
     "platform.audit.services.anchor_path": "helper: reads a setting",
     "platform.brain.services.warnings_follow_task": "loop step listener: the step was checked",
+    "platform.loop.services.task_cancel": "system only: the module that opened the task",
 }
 
 

@@ -14,7 +14,7 @@ True
 >>> [d.code for d in DATASETS if d.grade == 4 and d.open_attribute != "closed"]
 []
 >>> len(DATASETS), len({d.code for d in DATASETS})
-(21, 21)
+(25, 25)
 """
 
 from __future__ import annotations

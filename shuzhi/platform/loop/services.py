@@ -704,16 +704,13 @@ def task_reopen(*, task: Task, by: User, comment: str, request: HttpRequest | No
 # --- suspend, extend -----------------------------------------------------------------------
 
 
-def task_cancel(
-    *, task: Task, comment: str, by: User | None = None, request: HttpRequest | None = None
-) -> Task:
-    """Cancel an open task (撤销) that is no longer needed: by the module that opened it, as the
-    system (``by=None``, e.g. an application withdrawn by its applicant), or by a dispatcher
-    (``loop.dispatch``) of the task's reach. Audited as ``loop.cancel``."""
+def task_cancel(*, task: Task, comment: str, request: HttpRequest | None = None) -> Task:
+    """Cancel an open task (撤销) that is no longer needed, by the module that opened it, acting
+    as the system (e.g. an application withdrawn by its applicant: the services domain follows
+    its own tasks). People cannot cancel a task: a module's records would no longer match it.
+    Audited as ``loop.cancel``."""
 
     def check(t: Task) -> None:
-        if by is not None:
-            _require_oversight(by, "loop.dispatch", t)
         if not (comment or "").strip():
             raise TaskRefused(_("Give a reason."))
 
@@ -724,7 +721,7 @@ def task_cancel(
     return _step(
         action="cancel",
         task=task,
-        by=by,
+        by=None,
         request=request,
         check=check,
         change=change,

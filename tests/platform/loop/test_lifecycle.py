@@ -232,9 +232,7 @@ def test_overdue_closure_is_not_on_time(assigned: Task, handler: User, dispatche
     assert task.closed_on_time is False
 
 
-def test_the_opening_module_or_a_dispatcher_cancels_a_task(
-    assigned: Task, task: Task, dispatcher: User, handler: User
-) -> None:
+def test_the_opening_module_cancels_a_task(assigned: Task) -> None:
     cancelled = services.task_cancel(task=assigned, comment="Application withdrawn")
     assert cancelled.state == State.CANCELLED
     assert cancelled.closed_at is not None
@@ -245,14 +243,8 @@ def test_the_opening_module_or_a_dispatcher_cancels_a_task(
         services.task_cancel(task=cancelled, comment="again")
 
 
-def test_a_handler_cannot_cancel_and_a_reason_is_needed(
-    assigned: Task, dispatcher: User, handler: User
-) -> None:
-    with pytest.raises(PermissionDenied):
-        services.task_cancel(task=assigned, comment="not mine to cancel", by=handler)
+def test_a_cancellation_needs_a_reason(assigned: Task) -> None:
     with pytest.raises(TaskRefused):
-        services.task_cancel(task=assigned, comment="  ", by=dispatcher)
+        services.task_cancel(task=assigned, comment="  ")
     assert _reload(assigned).state == State.PENDING_ACCEPTANCE
-    assert AuditEntry.objects.filter(action="loop.cancel", outcome=Outcome.DENIED).exists()
-    services.task_cancel(task=assigned, comment="Duplicate report", by=dispatcher)
-    assert _reload(assigned).state == State.CANCELLED
+    assert AuditEntry.objects.filter(action="loop.cancel", outcome=Outcome.FAILURE).exists()
