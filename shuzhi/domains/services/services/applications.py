@@ -79,7 +79,7 @@ from ..models import (
 )
 from ..models.catalogue import Audience
 from ..permissions import enterprise_code, require_audited, require_department
-from ..refusals import ServicesRefused, audit_refusal
+from ..refusals import ServicesRefused, audit_refusal, refuse
 from ..selectors.applications import may_view
 from ..selectors.catalogue import Need, Needs, bundle_entries, needs_for
 
@@ -129,26 +129,9 @@ class ApplicationRefused(ServicesRefused):
 
 
 def _refuse(
-    action: str,
-    by: Any,
-    code: str,
-    message: str,
-    request: HttpRequest | None,
-    *,
-    field: str = "",
-    target: object = None,
-    status: int = 400,
-    **details: Any,
+    action: str, by: Any, code: str, message: str, request: HttpRequest | None, **how: Any
 ) -> NoReturn:
-    audit_refusal(
-        action=action,
-        by=by,
-        code=code,
-        request=request,
-        target=target,
-        details={**({"field": field} if field else {}), **details},
-    )
-    raise ApplicationRefused(code, message, field=field, status=status)
+    refuse(ApplicationRefused, action, by, code, message, request, **how)
 
 
 # --- the applicant's profile (一人一档 / 一企一档) ------------------------------------------------

@@ -23,7 +23,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as np
 from django.core.exceptions import PermissionDenied
@@ -45,7 +45,7 @@ from shuzhi.platform.security.permissions import has_perm
 from .. import facts, rules
 from ..models import BenefitGrant, BenefitPolicy, EligibilityRun, Resident, RuleVersion
 from ..permissions import enterprise_code, require_audited, require_department
-from ..refusals import ServicesRefused, audit_refusal
+from ..refusals import ServicesRefused, audit_refusal, refuse
 from ..tasks import register
 
 __all__ = [
@@ -88,19 +88,9 @@ class BenefitRefused(ServicesRefused):
 
 
 def _refuse(
-    action: str,
-    by: Any,
-    code: str,
-    message: str,
-    request: HttpRequest | None,
-    *,
-    target: object = None,
-    field: str = "",
-    status: int = 400,
-    **details: Any,
-) -> BenefitRefused:
-    audit_refusal(action=action, by=by, code=code, request=request, target=target, details=details)
-    return BenefitRefused(code, message, field=field, status=status)
+    action: str, by: Any, code: str, message: str, request: HttpRequest | None, **how: Any
+) -> NoReturn:
+    refuse(BenefitRefused, action, by, code, message, request, **how)
 
 
 def _bilingual(zh: str, en: str) -> str:

@@ -45,7 +45,7 @@ from ..models.applications import ApplicationPart
 from ..models.licences import Licence, SealKey
 from ..models.residents import Resident
 from ..permissions import require_department
-from ..refusals import ServicesRefused, audit_refusal
+from ..refusals import ServicesRefused, audit_refusal, refuse
 from ..selectors.licences import (
     licence_by_number,
     licence_is_holder,
@@ -224,26 +224,9 @@ FACE_LABELS: Final[dict[str, Promise]] = {
 
 
 def _refuse(
-    by: Any,
-    action: str,
-    code: str,
-    message: str,
-    request: HttpRequest | None,
-    *,
-    field: str = "",
-    status: int = 400,
-    target: object = None,
-    **details: Any,
+    by: Any, action: str, code: str, message: str, request: HttpRequest | None, **how: Any
 ) -> NoReturn:
-    audit_refusal(
-        action=action,
-        by=by,
-        code=code,
-        request=request,
-        target=target,
-        details={**({"field": field} if field else {}), **details},
-    )
-    raise LicenceRefused(code, message, field=field, status=status)
+    refuse(LicenceRefused, action, by, code, message, request, **how)
 
 
 def _require_seal_user(
