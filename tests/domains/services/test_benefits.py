@@ -392,3 +392,16 @@ def test_the_schedule_is_registered() -> None:
     from shuzhi.platform.loop.schedule import _STARTERS
 
     assert "services.benefits" in _STARTERS
+
+
+def test_the_scheduled_run_finds_this_months_beneficiaries(full_city: City) -> None:
+    from shuzhi.domains.services.tasks import run_now
+
+    pk = run_now()  # what the monthly schedule runs, as the system
+    run = EligibilityRun.objects.get(pk=pk)
+    assert (run.period, run.state, run.by_id) == (MONTH, "complete", None)
+    found = BenefitGrant.objects.filter(run=run, policy__code=ELDERLY)
+    assert {g.resident_id for g in found} == {
+        full_city.residents[name].pk for name in ("R1", "R3", "R10")
+    }
+    assert {g.state for g in found} == {BenefitGrant.State.FOUND}  # the department reviews next
