@@ -250,6 +250,33 @@ CARBON_PDF_FONT = option(
     "CJK font printable PDFs are set in: carbon credit reports, e-licences (Debian package "
     "fonts-noto-cjk).",
 )
+POLICY_SEARCH_ENGINE = option(
+    "SHUZHI_POLICY_SEARCH_ENGINE",
+    "str",
+    "tantivy",
+    "Search engine of the policy library: `tantivy` (embedded, an index folder) or `opensearch` "
+    "(a cluster at SHUZHI_POLICY_OPENSEARCH_URL).",
+)
+POLICY_INDEX_DIR = option(
+    "SHUZHI_POLICY_INDEX_DIR",
+    "path",
+    DATA_DIR / "policy-index",
+    "Folder of the embedded (tantivy) search index of the policy library; `shuzhi policy "
+    "reindex` rebuilds it from the database.",
+)
+POLICY_OPENSEARCH_URL = option(
+    "SHUZHI_POLICY_OPENSEARCH_URL",
+    "str",
+    "",
+    "OpenSearch server of the policy library when SHUZHI_POLICY_SEARCH_ENGINE is `opensearch` "
+    "(e.g. http://127.0.0.1:9200); also where its tests run when set.",
+)
+POLICY_OPENSEARCH_INDEX = option(
+    "SHUZHI_POLICY_OPENSEARCH_INDEX",
+    "str",
+    "shuzhi-policy",
+    "Name of the OpenSearch index of the policy library.",
+)
 MARKET_DEPARTMENT = option(
     "SHUZHI_MARKET_DEPARTMENT",
     "str",
@@ -358,6 +385,7 @@ INSTALLED_APPS = [
     "shuzhi.domains.market",
     "shuzhi.domains.services",
     "shuzhi.domains.carbon",
+    "shuzhi.domains.policy",
     "shuzhi.web",
     "shuzhi.demo",
 ]

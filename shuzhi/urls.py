@@ -20,6 +20,7 @@ urlpatterns = [
     path("carbon/", include("shuzhi.domains.carbon.urls")),
     path("market/", include("shuzhi.domains.market.urls")),
     path("services/", include("shuzhi.domains.services.urls")),
+    path("policy/", include("shuzhi.domains.policy.urls")),
     # CKAN's Action API, at both of the paths CKAN clients use
     path("api/3/action/", include("shuzhi.platform.opendata.ckan_urls")),
     path("api/action/", include("shuzhi.platform.opendata.ckan_urls")),

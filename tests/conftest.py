@@ -12,9 +12,10 @@ from tests.factories import PASSWORD, UserFactory
 
 @pytest.fixture(autouse=True)
 def _audit_anchor_in_tmp(settings: Any, tmp_path: Any) -> None:
-    """Each test anchors the audit chain and keeps its warehouse in its own files."""
+    """Each test anchors the audit chain and keeps its warehouse and search index in its own files."""
     settings.AUDIT_ANCHOR_FILE = tmp_path / "audit-anchors.log"
     settings.WAREHOUSE_PATH = tmp_path / "warehouse.duckdb"
+    settings.POLICY_INDEX_DIR = tmp_path / "policy-index"
 
 
 @pytest.fixture(autouse=True)

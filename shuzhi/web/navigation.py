@@ -255,6 +255,7 @@ NAVIGATION: tuple[Group, ...] = (
                     "Policy documents with official metadata, Chinese full-text search and interpretations."
                 ),
                 "25",
+                url_name="policy:index",
             ),
         ),
     ),

@@ -32,6 +32,8 @@ from django.core.exceptions import PermissionDenied
 # one's 免申即享 benefits (residents and enterprise users); services.handle: decide the parts of
 # applications routed to the own department, and review its 免申即享 findings; services.manage:
 # keep the own department's service items, e-seal and benefit rules (draft, dry-run, go live).
+# policy.publish: import, edit and repeal the policy documents of the publishers the own
+# department publishes for (政务公开); reading public documents needs no permission.
 _STAFF = frozenset({"apikeys.issue", "catalog.view", "sharing.request", "loop.report"})
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "system_admin": frozenset(
@@ -42,13 +44,15 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     ),
     "data_steward": _STAFF
     | {"catalog.edit", "warehouse.ingest", "operation.review", "loop.handle"}
-    | {"brain.view", "brain.edit", "carbon.view", "market.view", "services.manage"},
+    | {"brain.view", "brain.edit", "carbon.view", "market.view", "services.manage"}
+    | {"policy.publish"},
     "clerk": _STAFF
     | {"loop.handle", "carbon.view", "market.view", "market.regulate", "market.inspect"}
     | {"services.handle"},
     "approver": _STAFF
     | {"sharing.approve", "opendata.approve", "operation.review", "loop.handle"}
-    | {"brain.view", "brain.edit", "carbon.view", "market.view", "services.handle"},
+    | {"brain.view", "brain.edit", "carbon.view", "market.view", "services.handle"}
+    | {"policy.publish"},
     "supervisor": _STAFF
     | {"loop.dispatch", "loop.supervise", "brain.view", "cockpit.view", "carbon.view"}
     | {"market.view"},
