@@ -15,7 +15,8 @@ lock: $(VENV)/.installed
 	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 \
 	  --python-platform x86_64-manylinux_2_28 -o requirements.lock -q --custom-compile-command "make lock"
 
-.PHONY: lock demo test deps system-packages lint types imports unit unit-sqlite unit-postgres browser messages clean
+
+.PHONY: lock demo test deps system-packages lint types imports unit suites unit-sqlite unit-postgres browser messages clean
 
 ## demo: install what is missing, prepare the database, load the demo city and serve it.
 demo: deps messages
@@ -28,7 +29,7 @@ demo: deps messages
 	  SHUZHI_DEMO_MODE=1 $(SHUZHI) runserver --noreload $(HOST):$(PORT)
 
 ## test: every gate — lint, types, architecture, the suite on SQLite and PostgreSQL, browsers.
-test: deps system-packages messages lint types imports unit-sqlite unit-postgres browser
+test: deps system-packages messages lint types imports suites browser
 	@echo "make test: all gates passed"
 
 deps: $(VENV)/.installed node_modules/.installed
@@ -61,6 +62,11 @@ imports: deps
 	$(VENV)/bin/lint-imports
 
 unit: unit-sqlite
+
+## suites: the suite on SQLite and on PostgreSQL side by side (one core each); each one's output
+## is printed whole when it ends, and a failure of either fails the step.
+suites: deps messages
+	$(MAKE) --no-print-directory -j2 --output-sync=target unit-sqlite unit-postgres
 
 unit-sqlite: deps messages
 	$(PY) -m pytest -m "not browser" -p no:cacheprovider
