@@ -15,7 +15,6 @@ lock: $(VENV)/.installed
 	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 \
 	  --python-platform x86_64-manylinux_2_28 -o requirements.lock -q --custom-compile-command "make lock"
 
-
 .PHONY: lock demo test deps system-packages lint types imports unit suites unit-sqlite unit-postgres browser messages clean
 
 ## demo: install what is missing, prepare the database, load the demo city and serve it.

@@ -4,9 +4,11 @@ per-address budget as verification."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+import time_machine
 from django.core.cache import cache
 from django.test import Client
 
@@ -25,8 +27,10 @@ def world(db: None, settings: Any) -> World:
 
 
 def test_seal_key_lookups_are_rate_limited(client: Client, world: World) -> None:
-    statuses = [
-        client.get(f"/api/v1/services/licences/JY{n:07d}/seal-key").status_code for n in range(31)
-    ]
+    with time_machine.travel(datetime(2026, 11, 26, 10, 0, 30, tzinfo=UTC), tick=False):
+        statuses = [  # within one minute
+            client.get(f"/api/v1/services/licences/JY{n:07d}/seal-key").status_code
+            for n in range(31)
+        ]
     assert statuses[:30] == [404] * 30
     assert statuses[30] == 429
