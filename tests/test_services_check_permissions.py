@@ -24,6 +24,11 @@ EXEMPT = {
     "platform.audit.services.anchor_path": "helper: reads a setting",
     "platform.brain.services.warnings_follow_task": "loop step listener: the step was checked",
     "platform.loop.services.task_cancel": "system only: the module that opened the task",
+    "domains.policy.services.documents.next_index_number": "helper: reads the next free 索引号",
+    "domains.policy.services.documents.refresh_validity": "system only: the daily schedule",
+    "domains.policy.services.indexing.to_indexed": "helper: a document as the engine sees it",
+    "domains.policy.services.indexing.schedule_index": "called by services after their check",
+    "domains.policy.services.indexing.index_differences": "read only: index against database",
 }
 
 
