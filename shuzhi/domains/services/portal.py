@@ -10,15 +10,24 @@ only the caller's own records.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from shuzhi.platform.audit.actions import register_action
-from shuzhi.platform.portal.registry import PortalSection, register_section
+from shuzhi.platform.portal.registry import (
+    PortalSection,
+    ServiceLink,
+    register_section,
+    register_service_lookup,
+)
 
 from .permissions import enterprise_code, require_audited, require_enterprise
+from .selectors.catalogue import published_items
 from .selectors.portal import (
     applications_of_enterprise,
     applications_of_user,
@@ -155,7 +164,23 @@ SECTIONS: tuple[PortalSection, ...] = (
 )
 
 
+def published_service_links(codes: Sequence[str]) -> list[ServiceLink]:
+    """The published items among ``codes`` as links into the service catalogue (for other
+    modules, e.g. a policy document's "services implementing this policy")."""
+    english = (get_language() or "").startswith("en")
+    items = published_items().filter(code__in=[str(c)[:40] for c in codes][:100])
+    return [
+        ServiceLink(
+            code=item.code,
+            name=(item.name_en if english and item.name_en else item.name),
+            url=reverse("services:item", args=[item.code]),
+        )
+        for item in items
+    ]
+
+
 def register() -> None:
     register_action(PORTAL_ACTION, _("Citizen or enterprise portal viewed"))
     for section in SECTIONS:
         register_section(section)
+    register_service_lookup(published_service_links)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -39,3 +39,40 @@ def register_section(section: PortalSection) -> PortalSection:
 
 def section_for(audience: Audience, slot: str) -> PortalSection | None:
     return SECTIONS.get((audience, slot))
+
+
+# --- service links: policy documents → the service items that implement them -------------------
+
+
+@dataclass(frozen=True)
+class ServiceLink:  # 政务服务事项链接
+    """A public service item (政务服务事项) another module may link to: its code, name and page."""
+
+    code: str
+    name: str
+    url: str
+
+
+ServiceLookup = Callable[[Sequence[str]], list[ServiceLink]]
+_SERVICE_LOOKUPS: list[ServiceLookup] = []
+
+
+def register_service_lookup(fn: ServiceLookup) -> ServiceLookup:
+    """Register the function that resolves service-item codes (the services domain does, at
+    startup); registering the same function twice keeps one."""
+    if fn not in _SERVICE_LOOKUPS:
+        _SERVICE_LOOKUPS.append(fn)
+    return fn
+
+
+def service_links(codes: Sequence[str]) -> list[ServiceLink]:
+    """The published service items among ``codes``, in the order of ``codes`` (unknown codes
+    and codes of unpublished items are left out); empty when no module registered a lookup."""
+    wanted = [c for c in dict.fromkeys(str(c) for c in codes) if c]
+    if not wanted:
+        return []
+    found: dict[str, ServiceLink] = {}
+    for lookup in _SERVICE_LOOKUPS:
+        for item in lookup(wanted):
+            found.setdefault(item.code, item)
+    return [found[c] for c in wanted if c in found]

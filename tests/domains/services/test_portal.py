@@ -294,7 +294,8 @@ def test_enterprise_portal_shows_own_services_sections_only(c: City) -> None:
     assert 'data-code="tech_sme"' in policies
     assert 'data-code="elderly"' not in policies
     assert "No grant for your enterprise under this policy" in policies  # tech_sme
-    assert 'id="policy-library-not-yet"' in policies
+    assert 'id="policy-library-link"' in policies
+    assert 'href="/policy/?q=' in policies
 
 
 def test_market_and_carbon_sections_show_only_own_enterprise(c: City) -> None:
