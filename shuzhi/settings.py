@@ -277,6 +277,13 @@ POLICY_OPENSEARCH_INDEX = option(
     "shuzhi-policy",
     "Name of the OpenSearch index of the policy library.",
 )
+POLICY_SEED_FILE = option(
+    "SHUZHI_POLICY_SEED_FILE",
+    "path",
+    BASE_DIR.parent / "shared" / "seed" / "000_9d32cc7170deaf74.txt",
+    "A real policy document (政策文件) `shuzhi demo` imports first into the policy library; "
+    "skipped with a message when the file is absent.",
+)
 MARKET_DEPARTMENT = option(
     "SHUZHI_MARKET_DEPARTMENT",
     "str",

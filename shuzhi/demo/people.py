@@ -61,6 +61,14 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
     DemoAccount("gov_steward", "政务服务数据管理员", "data_steward", "330800-GOV", "cases, 12345"),
     DemoAccount("cab_steward", "民政数据管理员", "data_steward", "330800-CAB", "免申即享 rules"),
     DemoAccount("sci_steward", "科技数据管理员", "data_steward", "330800-SCI", "tech SME list"),
+    # publishers of policy documents (政策文件) whose departments have no steward above
+    DemoAccount("tax_steward", "税务数据管理员", "data_steward", "330800-TAX", "tax policies"),
+    DemoAccount(
+        "kecheng_steward", "柯城区政府数据管理员", "data_steward", "330802-GOV", "柯城区 policies"
+    ),
+    DemoAccount(
+        "jiangshan_steward", "江山市政府数据管理员", "data_steward", "330881-GOV", "江山市 policies"
+    ),
     DemoAccount("clerk", "市场监管业务员", "clerk", "330800-AMR", "city market regulation"),
     DemoAccount("kecheng_clerk", "柯城区业务员", "clerk", "330802-AMR", "Kecheng District"),
     DemoAccount("jiangshan_clerk", "江山市业务员", "clerk", "330881-AMR", "Jiangshan City"),

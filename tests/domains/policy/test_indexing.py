@@ -164,3 +164,24 @@ def test_search_finds_only_public_documents_after_a_rebuild() -> None:
     assert [hit.id for hit in results.hits] == [shown.pk]
     assert results.total == 1
     assert "<mark>免申即享</mark>" in results.hits[0].title_html
+
+
+def test_one_transaction_is_one_engine_commit(
+    django_capture_on_commit_callbacks: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = get_engine()
+    batches: list[list[int]] = []
+    add = engine.add
+
+    def spy(documents: Any) -> int:
+        documents = list(documents)
+        batches.append(sorted(d.id for d in documents))
+        return add(documents)
+
+    monkeypatch.setattr(engine, "add", spy)
+    docs = [factories.document(title=f"掌上办事第{n}批") for n in range(3)]
+    with django_capture_on_commit_callbacks(execute=True):
+        for doc in docs:
+            schedule_index([doc.pk])  # as three service calls in one transaction would
+    assert batches == [sorted(d.pk for d in docs)]
+    assert found("掌上办事") == {d.pk for d in docs}

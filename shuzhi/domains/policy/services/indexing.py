@@ -5,7 +5,8 @@ documents only and can always be rebuilt.
 
 - :func:`schedule_index` — called by every service that changes documents: once the transaction
   commits, the documents are read again and the public ones (re)indexed, the others removed, so
-  a rolled-back change never reaches the index. An engine failure is logged, never raised into
+  a rolled-back change never reaches the index. The documents a transaction touches are indexed
+  together, in one engine commit (a bulk load in one transaction is one commit, not one each). An engine failure is logged, never raised into
   the committed request; ``shuzhi policy check-index`` / ``reindex`` repair the difference.
 - :func:`rebuild_index` — the whole index from the database (``policy.publish`` or the system).
 - :func:`index_differences` — what the index and the database disagree on.
@@ -14,8 +15,8 @@ documents only and can always be rebuilt.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Iterable, Iterator
-from functools import partial
 from typing import Any
 
 from django.db import transaction
@@ -78,12 +79,35 @@ def _index_now(ids: list[int]) -> None:
         logger.exception("policy search index: could not index documents %s", ids[:20])
 
 
+# ids waiting for their transaction to commit, per thread (a connection serves one thread)
+_waiting = threading.local()
+
+
+def _pending() -> set[int]:
+    ids: set[int] | None = getattr(_waiting, "ids", None)
+    if ids is None:
+        ids = _waiting.ids = set()
+    return ids
+
+
+def _flush() -> None:
+    """Index everything waiting; the first commit hook of a transaction takes all of it and
+    the others find nothing left. Ids left over from a rolled-back savepoint go along: the
+    engine gets the database's state of them, so indexing them again is always right."""
+    ids = _pending()
+    if ids:
+        wanted = sorted(ids)
+        ids.clear()
+        _index_now(wanted)
+
+
 def schedule_index(ids: Iterable[int]) -> None:
     """(Re)index the documents ``ids`` once the current transaction commits (at once when
-    there is none); nothing happens when it rolls back."""
-    wanted = sorted({int(pk) for pk in ids if pk is not None})
+    there is none); nothing reaches the index when it rolls back."""
+    wanted = {int(pk) for pk in ids if pk is not None}
     if wanted:
-        transaction.on_commit(partial(_index_now, wanted))
+        _pending().update(wanted)
+        transaction.on_commit(_flush)
 
 
 def rebuild_index(
