@@ -18,6 +18,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import APIKeyHeader, SessionAuth
 
 from shuzhi.domains.carbon.api import router as carbon_router
+from shuzhi.domains.environment.api import router as environment_router
 from shuzhi.domains.policy.api import router as policy_router
 from shuzhi.domains.services.api import router as services_router
 from shuzhi.platform.accounts.api import router as accounts_router
@@ -121,3 +122,4 @@ api.add_router("/brain/", brain_router)
 api.add_router("/carbon/", carbon_router)
 api.add_router("/services/", services_router)
 api.add_router("/policy/", policy_router)
+api.add_router("/environment/", environment_router)

@@ -393,6 +393,7 @@ INSTALLED_APPS = [
     "shuzhi.domains.services",
     "shuzhi.domains.carbon",
     "shuzhi.domains.policy",
+    "shuzhi.domains.environment",
     "shuzhi.web",
     "shuzhi.demo",
 ]
