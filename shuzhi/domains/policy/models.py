@@ -78,10 +78,10 @@ class Genre(models.TextChoices):  # 组配分类
 
 
 class Validity(models.TextChoices):  # 有效性
-    VALID = "valid", _("In force")  # 有效
-    EXPIRED = "expired", _("Expired")  # 失效
-    REPEALED = "repealed", _("Repealed")  # 废止
-    AMENDED = "amended", _("Amended")  # 修订
+    VALID = "valid", _("In force (有效)")  # 有效
+    EXPIRED = "expired", _("Expired (失效)")  # 失效
+    REPEALED = "repealed", _("Repealed (废止)")  # 废止
+    AMENDED = "amended", _("Amended (修订)")  # 修订
 
 
 class Disclosure(models.TextChoices):  # 公开方式
