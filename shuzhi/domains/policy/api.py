@@ -10,6 +10,7 @@ Bad input answers 422 in the platform's error envelope, ``details.field`` naming
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -28,7 +29,13 @@ from .selectors.documents import (
     public_documents_by_ids,
     topic_labels,
 )
-from .selectors.search import MAX_QUERY_CHARS, search_documents
+from .selectors.search import (
+    MAX_QUERY_CHARS,
+    MAX_RESULTS,
+    SearchUnavailable,
+    marks_only,
+    search_documents,
+)
 
 router = Router(tags=["policy"])
 
@@ -52,7 +59,7 @@ def _int(name: str, raw: str | None, default: int, low: int, high: int) -> int:
     if raw is None or raw == "":
         return default
     raw = raw.strip()
-    if not raw.isdigit() or len(raw) > 6 or not low <= int(raw) <= high:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 6 or not low <= int(raw) <= high:
         raise _Invalid(
             name,
             _("%(field)s must be a whole number from %(low)d to %(high)d.")
@@ -92,6 +99,14 @@ def _query(get: Any) -> SearchQuery:
     for name in ("publisher", "topic"):
         if len(get.get(name, "") or "") > 64:
             raise _Invalid(name, _("%(field)s is too long.") % {"field": name})
+    per_page = _int("per_page", get.get("per_page"), 20, 1, MAX_PER_PAGE)
+    page = _int("page", get.get("page"), 1, 1, MAX_PAGE)
+    if page * per_page > MAX_RESULTS:  # OpenSearch's result window (a 500 from it before)
+        raise _Invalid(
+            "page",
+            _("Only the first %(limit)d results can be paged through; refine the search.")
+            % {"limit": MAX_RESULTS},
+        )
     return SearchQuery(
         text=text,
         publisher=get.get("publisher") or None,
@@ -100,8 +115,8 @@ def _query(get: Any) -> SearchQuery:
         validity=validity,
         genre=genre,
         sort="newest" if sort == "newest" else "relevance",
-        page=_int("page", get.get("page"), 1, 1, MAX_PAGE),
-        per_page=_int("per_page", get.get("per_page"), 20, 1, MAX_PER_PAGE),
+        page=page,
+        per_page=per_page,
     )
 
 
@@ -145,6 +160,8 @@ def documents(request: HttpRequest) -> HttpResponse:
         results = search_documents(query)
     except ValueError as error:  # the selector's own checks (too long, bad page)
         return _invalid("q", str(error))
+    except SearchUnavailable as error:  # the engine failed (logged): not the caller's fault
+        return error_response(503, "search_unavailable", str(error))
     found = public_documents_by_ids(h.id for h in results.hits)
     rows = []
     for hit in results.hits:
@@ -154,8 +171,8 @@ def documents(request: HttpRequest) -> HttpResponse:
         rows.append(
             {
                 **_metadata(doc),
-                "title_html": hit.title_html,
-                "snippet_html": hit.snippet_html,
+                "title_html": marks_only(hit.title_html) or html.escape(doc.title, quote=False),
+                "snippet_html": marks_only(hit.snippet_html),
                 "score": round(float(hit.score), 4),
             }
         )

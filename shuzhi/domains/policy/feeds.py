@@ -3,6 +3,7 @@ them, or those of one topic (主题分类, first- or second-level code)."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, time
 
 from django.contrib.syndication.views import Feed
@@ -17,6 +18,13 @@ from .selectors.documents import recent_documents, topic_get, topic_label
 
 FEED_SIZE = 30
 SUMMARY_CHARS = 200
+# characters XML 1.0 cannot hold: Django's feed writer raises on them (a 500 for every reader)
+_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _xml(text: str) -> str:
+    """``text`` without the control characters an imported file may have brought along."""
+    return _NOT_XML.sub("", text)
 
 
 def _published(document: PolicyDocument) -> datetime:
@@ -41,13 +49,13 @@ class LatestDocumentsRss(Feed):
         return recent_documents(limit=FEED_SIZE)
 
     def item_title(self, item: PolicyDocument) -> str:
-        return item.title
+        return _xml(item.title)
 
     def item_description(self, item: PolicyDocument) -> str:
         number = f"{item.doc_number} · " if item.doc_number else ""
         body = " ".join(item.body.split())
         text = body[:SUMMARY_CHARS] + ("…" if len(body) > SUMMARY_CHARS else "")
-        return f"{item.publisher.name} · {number}{item.published_on:%Y-%m-%d}\n{text}"
+        return _xml(f"{item.publisher.name} · {number}{item.published_on:%Y-%m-%d}\n{text}")
 
     def item_link(self, item: PolicyDocument) -> str:
         return reverse("policy:document", args=[item.pk])
@@ -64,10 +72,10 @@ class LatestDocumentsRss(Feed):
         return item.updated_at
 
     def item_author_name(self, item: PolicyDocument) -> str:
-        return item.publisher.name
+        return _xml(item.publisher.name)
 
     def item_categories(self, item: PolicyDocument) -> list[str]:
-        return [item.topic.name]
+        return [_xml(item.topic.name)]
 
 
 class LatestDocumentsAtom(LatestDocumentsRss):

@@ -24,6 +24,7 @@ from shuzhi.platform.portal.registry import service_links
 from shuzhi.platform.security.permissions import has_perm
 
 from .models import Genre, PolicyDocument, Validity
+from .outline import heading
 from .outline import outline as parse_outline
 from .permissions import can_publish
 from .search.base import FACETS, Hit, SearchQuery
@@ -39,7 +40,13 @@ from .selectors.documents import (
     topic_labels,
     topic_tree,
 )
-from .selectors.search import MAX_QUERY_CHARS, QueryTooLong, search_documents
+from .selectors.search import (
+    MAX_QUERY_CHARS,
+    QueryTooLong,
+    SearchUnavailable,
+    marks_only,
+    search_documents,
+)
 
 PER_PAGE = 20
 MAX_PAGE = 500  # deeper pages are not useful to people; refine the search instead
@@ -51,13 +58,13 @@ VALIDITY_BADGES: dict[str, str] = {
     Validity.REPEALED: "text-bg-danger",
     Validity.AMENDED: "text-bg-warning",
 }
-_TAG = re.compile(r"<(?!/?mark>)[^>]*>")
 
 
 def safe_marked(fragment: str) -> SafeString:
     """An engine's highlighted text, keeping only its ``<mark>`` tags (the engine escapes the
-    rest; any other tag is dropped, so a faulty engine cannot inject markup)."""
-    return mark_safe(_TAG.sub("", fragment or ""))  # noqa: S308 - only <mark> remains
+    rest; any other tag is dropped and any other ``<`` escaped, so a faulty engine cannot
+    inject markup)."""
+    return mark_safe(marks_only(fragment))  # noqa: S308 - only <mark> remains
 
 
 # --- the search page ---------------------------------------------------------------------------
@@ -165,7 +172,7 @@ def _search_params(get: QueryDict) -> tuple[dict[str, str], list[str]]:
         params[name] = get.get(name, "").strip()[:64]
     year = get.get("year", "").strip()
     if year:
-        if year.isdigit() and 1949 <= int(year) <= 2100:
+        if year.isascii() and year.isdigit() and 1949 <= int(year) <= 2100:
             params["year"] = year
         else:
             errors.append(_("The year must be a year such as 2022."))
@@ -188,7 +195,8 @@ def index(request: HttpRequest) -> HttpResponse:
     params, errors = _search_params(request.GET)
     too_long = len(request.GET.get("q", "").strip()) > MAX_QUERY_CHARS
     raw_page = request.GET.get("page", "1")
-    page = int(raw_page) if raw_page.isdigit() else 1
+    # ASCII digits only: str.isdigit() also accepts "²", which int() refuses
+    page = int(raw_page) if raw_page.isascii() and raw_page.isdigit() and len(raw_page) < 10 else 1
     page = min(max(page, 1), MAX_PAGE)
     sort = params["sort"] or ("relevance" if params["q"] else "newest")
     query = SearchQuery(
@@ -204,6 +212,7 @@ def index(request: HttpRequest) -> HttpResponse:
     )
     total, rows = 0, []
     facets: Mapping[str, Mapping[str, int]] = {}
+    status = 200
     try:
         if too_long:  # the form says so; showing everything instead would mislead
             raise QueryTooLong(len(request.GET.get("q", "").strip()))
@@ -212,6 +221,9 @@ def index(request: HttpRequest) -> HttpResponse:
         pass  # already in ``errors``
     except ValueError as error:  # other bad input: say it in the form
         errors.append(str(error))
+    except SearchUnavailable as error:  # the engine failed: say so, 503
+        errors.append(str(error))
+        status = 503
     else:
         total, facets = results.total, results.facets
         found = public_documents_by_ids(h.id for h in results.hits)
@@ -255,6 +267,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "can_publish": has_perm(request.user, "policy.publish"),
             "filtered": any(params.get(k) for k in ("publisher", "topic", "year", "validity")),
         },
+        status=status,
     )
 
 
@@ -276,6 +289,7 @@ def _marked(text: str, pattern: re.Pattern[str] | None) -> str:
 
 
 HEADING_TAGS = {1: "h2", 2: "h3", 3: "h4"}
+HEADING_LOOKAHEAD = 64
 
 
 def _heading_for(
@@ -285,7 +299,10 @@ def _heading_for(
     entry = by_line.get(number)
     if entry is not None and entry in unused and text.startswith(str(entry.get("label", ""))):
         return entry
-    for candidate in unused:
+    if heading(text) is None:
+        return None  # not a heading line: no search (it made long bodies quadratic)
+    # an outline out of step with the body: the next entries in order, a few at most
+    for candidate in unused[:HEADING_LOOKAHEAD]:
         if text.startswith(f"{candidate.get('label', '')}{candidate.get('title', '')}"):
             return candidate
     return None

@@ -63,6 +63,8 @@ _DROP = (
 )
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+# C0 controls other than tab and line breaks (and DEL): lxml refuses them in element text
+_CONTROL = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def _html_text(data: bytes, name: str) -> tuple[str, str]:
@@ -79,7 +81,10 @@ def _html_text(data: bytes, name: str) -> tuple[str, str]:
             text = None
     if text is None:
         text = decode_text(data, name=name)
-    text = _XML_DECLARATION.sub("", text)
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise DocumentFormatError(name, _("binary content, not text"), line=line)
+    text = _CONTROL.sub("", _XML_DECLARATION.sub("", text))
     if not text.strip():
         raise DocumentFormatError(name, _("empty HTML page"))
     try:

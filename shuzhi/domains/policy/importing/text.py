@@ -89,12 +89,16 @@ _LABEL_AT = re.compile(rf"(?:^|(?<=\s))({_LABEL})\s*[:：]")
 _STARTS_WITH_LABEL = re.compile(rf"^\s*(?:{_LABEL})\s*[:：]")
 # page chrome anywhere in the body: print/close buttons, share bars, view counters
 _CHROME = re.compile(
-    r"^\s*(?:【?\s*(?:打印本页|关闭窗口|打印|关闭|收藏)\s*】?\s*)+$|^\s*(?:浏览次数|访问次数|字体|分享)\s*[:：]"
+    # an atomic group: the spaces between the words split one way only (the nested ``\s*`` of
+    # a plain group backtrack exponentially on a long line of them that does not match)
+    r"^\s*(?>【?\s*(?:打印本页|关闭窗口|打印|关闭|收藏)\s*】?\s*)+$|^\s*(?:浏览次数|访问次数|字体|分享)\s*[:：]"
 )
 # the name of an attached file as listed at the end of a page
 _ATTACHED_FILE = re.compile(r"^\S.*\.(?:docx?|pdf|wps|ofd|xlsx?|et|zip|rar)$", re.IGNORECASE)
 # a line that is only a date (the date at the foot of a document is its 成文日期)
 _DATE_LINE = re.compile(r"^\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*$")
+# C0 controls but tab and line breaks, and DEL (a form feed of an exported text …)
+_CONTROL = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _DATE = re.compile(r"^\s*(\d{4})\s*(?:[-/.年])\s*(\d{1,2})\s*(?:[-/.月])\s*(\d{1,2})\s*日?")
 
 GENRES: dict[str, str] = {
@@ -219,6 +223,7 @@ def _set(parsed: ParsedDocument, label: str, value: str, *, line: int) -> None:
 
 def parse_text(text: str, *, name: str) -> ParsedDocument:
     """Read a document from text: the metadata block and title at the top, then the body."""
+    text = _CONTROL.sub("", text)  # XML (feeds, .docx) and some databases refuse them
     lines = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u3000", " ").split("\n")
     parsed = ParsedDocument(name=name, title="", body="")
     start = len(lines)

@@ -42,7 +42,7 @@ def public_document_by_reference(reference: str) -> PolicyDocument | None:
     if not reference:
         return None
     qs = public_documents()
-    if reference.isdigit() and len(reference) < 12:
+    if reference.isascii() and reference.isdigit() and len(reference) < 12:
         found = qs.filter(pk=int(reference)).first()
         if found is not None:
             return found

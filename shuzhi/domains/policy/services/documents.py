@@ -46,7 +46,7 @@ from ..models import (
     Validity,
 )
 from ..outline import outline
-from ..permissions import require_publish, require_publisher
+from ..permissions import can_publish, require_publish, require_publisher
 from ..refusals import refuse
 from ..tasks import register
 
@@ -472,6 +472,25 @@ def _audit_value(value: Any) -> Any:
 # --- repeal and amend ----------------------------------------------------------------------------
 
 
+def _superseded_by(document: PolicyDocument, limit: int = 10_000) -> set[int]:
+    """The ids of every document that ``document`` repeals or amends, directly or through
+    the documents those repeal or amend (breadth first, at most ``limit``)."""
+    seen: set[int] = set()
+    frontier = {document.pk}
+    through = (PolicyDocument.repeals.through, PolicyDocument.amends.through)
+    while frontier and len(seen) < limit:
+        found: set[int] = set()
+        for model in through:
+            found.update(
+                model.objects.filter(from_policydocument_id__in=frontier).values_list(
+                    "to_policydocument_id", flat=True
+                )
+            )
+        frontier = found - seen - {document.pk}
+        seen |= frontier
+    return seen
+
+
 def _link(
     *,
     action: str,
@@ -484,11 +503,21 @@ def _link(
 ) -> PolicyDocument:
     if newer.pk == document.pk:
         _invalid(action, by, request, relation, _("a document cannot replace itself"))
-    # the newer document must not itself be repealed or amended by the older one (a cycle)
-    if (
-        document.repeals.filter(pk=newer.pk).exists()
-        or document.amends.filter(pk=newer.pk).exists()
-    ):
+    if by is not None and not newer.is_public and not can_publish(by, newer.publisher):
+        # another department's document that is not public: answered as if it did not exist
+        # (the desk must not tell which 索引号 exist, nor link what its readers cannot see)
+        refuse(
+            action=action,
+            by=by,
+            code="not_found",
+            message=_("There is no document with this index number."),
+            request=request,
+            field=relation,
+            target=document,
+        )
+    # the newer document must not itself be repealed or amended by the older one, directly or
+    # through a chain of others (a cycle)
+    if newer.pk in _superseded_by(document):
         _invalid(action, by, request, relation, _("the older document already replaces this one"))
     links = newer.repeals if relation == "repealed_by" else newer.amends
     if links.filter(pk=document.pk).exists():

@@ -31,7 +31,7 @@ from shuzhi.platform.audit.services import audit_record
 
 from ..importing import SUPPORTED_SUFFIXES, DocumentFormatError, parse_file
 from ..models import PolicyDocument, Publisher, Topic
-from ..permissions import require_publish, require_publisher
+from ..permissions import can_publish, require_publish, require_publisher
 from ..refusals import PolicyRefused, refuse
 from .documents import DocumentInput, document_create
 
@@ -133,22 +133,34 @@ def import_document(
     if by is not None:
         require_publisher(by, publisher, action=ACTION_IMPORT, request=request)
     if parsed.index_number:
-        existing = PolicyDocument.objects.filter(index_number=parsed.index_number).first()
+        existing = (
+            PolicyDocument.objects.filter(index_number=parsed.index_number)
+            .select_related("publisher")
+            .first()
+        )
         if existing is not None:
+            where = {
+                "file": file,
+                "line": parsed.lines.get("index_number", "?"),
+                "number": parsed.index_number,
+                "title": existing.title[:60],
+            }
+            # the title only of a document the caller may read: a non-public document of
+            # another department's publisher is not shown (its number being taken is all)
+            shown = by is None or existing.is_public or can_publish(by, existing.publisher)
             refuse(
                 action=ACTION_IMPORT,
                 by=by,
                 code="duplicate",
-                message=_(
-                    "%(file)s, line %(line)s, 索引号: %(number)s is already in the library "
-                    "(%(title)s)"
+                message=(
+                    _(
+                        "%(file)s, line %(line)s, 索引号: %(number)s is already in the library "
+                        "(%(title)s)"
+                    )
+                    if shown
+                    else _("%(file)s, line %(line)s, 索引号: %(number)s is already in the library")
                 )
-                % {
-                    "file": file,
-                    "line": parsed.lines.get("index_number", "?"),
-                    "number": parsed.index_number,
-                    "title": existing.title[:60],
-                },
+                % where,
                 request=request,
                 field="index_number",
                 file=file,
