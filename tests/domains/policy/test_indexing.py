@@ -185,3 +185,18 @@ def test_one_transaction_is_one_engine_commit(
             schedule_index([doc.pk])  # as three service calls in one transaction would
     assert batches == [sorted(d.pk for d in docs)]
     assert found("掌上办事") == {d.pk for d in docs}
+
+
+def test_a_document_published_during_a_rebuild_stays_in_the_index() -> None:
+    factories.document(title="比晾晒工作方案")
+    late: list[int] = []
+
+    def progress(done: int, total: int) -> None:
+        if not late:  # another process publishes and indexes a document meanwhile
+            doc = factories.document(title="比晾晒考核细则")
+            get_engine().add([to_indexed(doc)])
+            late.append(doc.pk)
+
+    rebuild_index(by=None, progress=progress)
+    assert late[0] in get_engine().ids()
+    assert index_differences() == (set(), set())

@@ -135,7 +135,9 @@ def rebuild_index(
     if progress is not None:
         progress(0, total)
     added = engine.add(list(feed()) if total < SMALL else feed())
-    stale = engine.ids() - seen
+    # stale: indexed but not public in the database *now* (a document published while the
+    # rebuild ran was indexed by its own commit and is not stale)
+    stale = engine.ids() - seen - set(_public().values_list("pk", flat=True))
     if stale:
         engine.delete(stale)
     audit_record(
