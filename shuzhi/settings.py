@@ -323,6 +323,27 @@ MARKET_DEREGISTRATION_NOTICE_DAYS = option(
     20,
     "Days a simplified deregistration (简易注销) stays on public notice, taking objections.",
 )
+ENVIRONMENT_DEPARTMENT = option(
+    "SHUZHI_ENVIRONMENT_DEPARTMENT",
+    "str",
+    "330800-EEB",
+    "Code of the city ecology and environment bureau (生态环境局); environment warnings go to the "
+    "county bureau with the same suffix (e.g. 330802-EEB), or here when the county has none; its "
+    "data stewards publish the results as datasets (environment_daily_aqi, section_monthly_class).",
+)
+ENVIRONMENT_SILENT_HOURS = option(
+    "SHUZHI_ENVIRONMENT_SILENT_HOURS",
+    "int",
+    6,
+    "Hours without a reading after which an air-quality station is warned as silent (站点离线).",
+)
+ENVIRONMENT_JUMP_FACTOR = option(
+    "SHUZHI_ENVIRONMENT_JUMP_FACTOR",
+    "int",
+    3,
+    "A sudden jump (突变): an hourly value at least this many times the mean of the 24 hours "
+    "before it, and above the pollutant's floor (shuzhi/domains/environment/services/results.py).",
+)
 DEMO_MODE = option(
     "SHUZHI_DEMO_MODE",
     "bool",

@@ -18,6 +18,7 @@ urlpatterns = [
     path("notify/", include("shuzhi.platform.notify.urls")),
     path("brain/", include("shuzhi.platform.brain.urls")),
     path("carbon/", include("shuzhi.domains.carbon.urls")),
+    path("environment/", include("shuzhi.domains.environment.urls")),
     path("market/", include("shuzhi.domains.market.urls")),
     path("services/", include("shuzhi.domains.services.urls")),
     path("policy/", include("shuzhi.domains.policy.urls")),

@@ -29,6 +29,11 @@ EXEMPT = {
     "domains.policy.services.indexing.to_indexed": "helper: a document as the engine sees it",
     "domains.policy.services.indexing.schedule_index": "called by services after their check",
     "domains.policy.services.indexing.index_differences": "read only: index against database",
+    "domains.environment.services.readings.readings_push": "no user: the station's own push key",
+    "domains.environment.services.results.compute_daily": "system only: the hourly schedule",
+    "domains.environment.services.results.run_warnings": "system only: the hourly schedule",
+    "domains.environment.services.results.results_catch_up": "system only: after a bulk import",
+    "domains.environment.services.results.viewer_county": "helper: reads the person's county",
 }
 
 

@@ -217,6 +217,8 @@ NAVIGATION: tuple[Group, ...] = (
                 _("Ecology and environment"),
                 _("Stations, AQI and water class, warnings to tasks, dashboards."),
                 "17, 18",
+                url_name="environment:index",
+                permission=("environment.view",),
             ),
             Module(
                 "spatial",

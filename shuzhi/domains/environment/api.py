@@ -7,10 +7,15 @@ from the caller's numbers and the published standards, and store nothing.
 A negative, non-numeric or unknown value, a missing or malformed date, an unknown period or
 water body is a 422 in the house envelope with code ``invalid_field``; the message and
 ``details.field`` name the field (``concentrations.PM2.5``, ``date``, ``water_body`` …).
+
+At the end, in their own section: the stations' push (``/readings/air``, ``/readings/water``),
+which needs no user session or API key but the station's own key in ``X-Station-Key`` and
+stores what passes the row checks of ``services/readings.py``.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import date
 from typing import Any
@@ -21,7 +26,8 @@ from ninja import Field, Router, Schema
 
 from shuzhi.platform.errors import error_response
 
-from . import aqi, water
+from . import aqi, keys, water
+from .services import readings
 
 router = Router(tags=["environment"])
 
@@ -169,3 +175,125 @@ def water_class(request: HttpRequest, payload: WaterClassIn) -> Any:
     if result.water_class is None:
         return _field_error("measurements", _("measurements must give at least one factor."))
     return result.as_dict()
+
+
+# --- Station push (helper G): POST /readings/air and /readings/water -------------------------
+# No user session or API key: the station's own key in X-Station-Key (see services/readings.py).
+
+_PUSH_MAX_BODY = 512 * 1024  # 500 rows of a dozen numbers fit well below this
+
+
+def _push_schema(rows_name: str, row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "requestBody": {
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {
+                            "station": {"type": "string", "maxLength": 32},
+                            rows_name: {
+                                "type": "array",
+                                "maxItems": readings.MAX_ROWS,
+                                "items": {"type": "object", "properties": row},
+                            },
+                        },
+                        "required": ["station", rows_name],
+                    }
+                }
+            },
+            "required": True,
+        },
+        "parameters": [
+            {
+                "name": keys.HEADER,
+                "in": "header",
+                "required": True,
+                "schema": {"type": "string"},
+                "description": "The station's push key (env_<prefix>_<secret>).",
+            }
+        ],
+    }
+
+
+_NUMBER: dict[str, Any] = {"type": ["number", "null"], "minimum": 0}
+
+
+def _push(request: HttpRequest, kind: str, rows_name: str) -> Any:
+    if len(request.body) > _PUSH_MAX_BODY:
+        return error_response(413, "body_too_large", _("The request body is too large."))
+    try:
+        body: Any = json.loads(request.body or b"null")
+    except (ValueError, UnicodeDecodeError):
+        return _field_error("body", _("The body must be a JSON object."))
+    if not isinstance(body, dict):
+        return _field_error("body", _("The body must be a JSON object."))
+    unknown = sorted(str(k)[:40] for k in set(body) - {"station", rows_name})
+    if unknown:
+        return _field_error(
+            unknown[0], _("%(field)s is not a known field.") % {"field": unknown[0]}
+        )
+    station = body.get("station")
+    if not isinstance(station, str) or not station.strip():
+        return _missing("station")
+    if rows_name not in body:
+        return _missing(rows_name)
+    try:
+        result = readings.readings_push(
+            kind=kind,
+            station_code=station.strip()[:64],
+            raw_key=request.headers.get(keys.HEADER, ""),
+            rows=body[rows_name],
+            request=request,
+        )
+    except readings.ReadingsRefused as refusal:
+        code = "invalid_field" if refusal.status == 422 else refusal.code
+        details = {"field": refusal.field} if refusal.field else None
+        return error_response(refusal.status, code, refusal.message, details)
+    return JsonResponse(result.as_dict(), json_dumps_params={"ensure_ascii": False})
+
+
+@router.post(
+    "/readings/air",
+    auth=None,
+    summary="Push a station's hourly air readings (空气质量小时数据推送)",
+    description=(
+        'Body: `{"station": code, "readings": [{"hour": "2026-03-04T08:00:00+08:00", "PM2.5": '
+        '35, "PM10": 60, "SO2": 8, "NO2": 30, "CO": 0.7, "O3": 80}, …]}`, at most 500 rows; '
+        "µg/m³, CO mg/m³, O3 the 1-hour value; null or left out: not measured. Header "
+        "`X-Station-Key`. Missing key 401; unknown station or wrong key 403 (the batch is "
+        "refused; 429 after 30 refusals a minute from one address). Each bad row — time without offset, not on the hour or in the future, an "
+        "hour already stored or twice in the batch, an unknown field, a value negative, not a "
+        "number or above its range (PM 2000, SO2 2620, NO2 3840, O3 1200 µg/m³, CO 150 mg/m³), "
+        'no value at all — is rejected with its reason; the rest is stored: `{"stored": n, '
+        '"rejected": [{"row", "field", "reason"}]}`.'
+    ),
+    openapi_extra=_push_schema(
+        "readings",
+        {"hour": {"type": "string", "format": "date-time"}}
+        | dict.fromkeys(readings.AIR_LIMITS, _NUMBER),
+    ),
+)
+def push_air(request: HttpRequest) -> Any:
+    return _push(request, "air", "readings")
+
+
+@router.post(
+    "/readings/water",
+    auth=None,
+    summary="Push a section's water samples (断面水质监测数据推送)",
+    description=(
+        'Body: `{"station": code, "samples": [{"date": "2026-03-04", "pH": 7.4, "DO": 8.1, '
+        '"CODMn": 2.3, "COD": 10, "BOD5": 1.6, "NH3-N": 0.2, "TP": 0.05, "TN": 0.8}, …]}`, at '
+        "most 500 rows; mg/L, pH 0–14. Header `X-Station-Key`. One sample per section and day; "
+        "the same checks and answer as the air push (ranges: DO 20, CODMn 100, COD 1000, BOD5 "
+        "500, NH3-N 100, TP 50, TN 100 mg/L)."
+    ),
+    openapi_extra=_push_schema(
+        "samples",
+        {"date": {"type": "string", "format": "date"}}
+        | dict.fromkeys(readings.WATER_LIMITS, _NUMBER),
+    ),
+)
+def push_water(request: HttpRequest) -> Any:
+    return _push(request, "water", "samples")

@@ -34,6 +34,9 @@ from django.core.exceptions import PermissionDenied
 # keep the own department's service items, e-seal and benefit rules (draft, dry-run, go live).
 # policy.publish: import, edit and repeal the policy documents of the publishers the own
 # department publishes for (政务公开); reading public documents needs no permission.
+# environment.view: the ecology-and-environment dashboards (生态环境感知; county staff see their
+# county); environment.manage: monitoring stations, their push keys, readings imports and the
+# rejected readings (data stewards of an ecology-and-environment bureau, EEB).
 _STAFF = frozenset({"apikeys.issue", "catalog.view", "sharing.request", "loop.report"})
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "system_admin": frozenset(
@@ -45,19 +48,20 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "data_steward": _STAFF
     | {"catalog.edit", "warehouse.ingest", "operation.review", "loop.handle"}
     | {"brain.view", "brain.edit", "carbon.view", "market.view", "services.manage"}
-    | {"policy.publish"},
+    | {"policy.publish", "environment.view", "environment.manage"},
     "clerk": _STAFF
     | {"loop.handle", "carbon.view", "market.view", "market.regulate", "market.inspect"}
-    | {"services.handle"},
+    | {"services.handle", "environment.view"},
     "approver": _STAFF
     | {"sharing.approve", "opendata.approve", "operation.review", "loop.handle"}
     | {"brain.view", "brain.edit", "carbon.view", "market.view", "services.handle"}
-    | {"policy.publish"},
+    | {"policy.publish", "environment.view"},
     "supervisor": _STAFF
     | {"loop.dispatch", "loop.supervise", "brain.view", "cockpit.view", "carbon.view"}
-    | {"market.view"},
+    | {"market.view", "environment.view"},
     "leader": _STAFF
-    | {"loop.supervise", "brain.view", "cockpit.view", "carbon.view", "market.view"},
+    | {"loop.supervise", "brain.view", "cockpit.view", "carbon.view", "market.view"}
+    | {"environment.view"},
     "enterprise": frozenset(
         {"apikeys.issue", "opendata.apply", "operation.submit", "loop.report", "carbon.own"}
         | {"market.own", "services.apply"}

@@ -23,7 +23,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from tqdm import tqdm
 
-from shuzhi.demo import datasets, people, policy, rows, synth
+from shuzhi.demo import datasets, environment, people, policy, rows, synth
 from shuzhi.domains.market.models import Enterprise
 from shuzhi.domains.services.models import Resident
 from shuzhi.platform.accounts.models import Department, Division, User
@@ -105,6 +105,7 @@ class Command(BaseCommand):
             self.load_market()
             self.load_services()
             policy.load(stdout=self.stdout, style=self.style, quiet=self.quiet)
+            environment.load_environment(self.stdout)
         audit_record(
             action="demo.load",
             actor_name="cli",
