@@ -3,7 +3,10 @@
 - ``stations [--kind air|water]``: the stations, their county and push-key prefix;
 - ``issue-key CODE --user USERNAME``: a new push key for a station, printed once;
 - ``sync [--kind air|water] --user USERNAME``: load the current versions of
-  ``air_quality_hourly`` / ``surface_water_monthly`` into the readings.
+  ``air_quality_hourly`` / ``surface_water_monthly`` into the readings;
+- ``results [--publish --user USERNAME]``: compute every day's AQI and raise the warnings over
+  all readings (as the hourly schedule does for the last day), then optionally publish the
+  results as catalogue datasets (the city bureau's steward).
 
 The user must be a data steward of an ecology-and-environment bureau (a county bureau's only in
 its county; ``sync`` the city bureau's).
@@ -14,6 +17,7 @@ from __future__ import annotations
 from argparse import ArgumentParser
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 
 from shuzhi.domains.environment.models import Station
@@ -41,11 +45,17 @@ class Command(BaseCommand):
         sync = actions.add_parser("sync", help="load readings from the warehouse datasets")
         sync.add_argument("--kind", choices=KINDS, help="one kind only (default: both)")
         sync.add_argument("--user", required=True, help="the city ecology bureau's data steward")
+        results = actions.add_parser("results", help="compute daily AQI and raise the warnings")
+        results.add_argument("--publish", action="store_true", help="publish them as datasets")
+        results.add_argument("--user", help="with --publish: the city bureau's data steward")
 
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
         if action == "stations":
             self.stations(options.get("kind"))
+            return
+        if action == "results":
+            self.results(options)
             return
         user = User.objects.filter(username=options["user"], is_active=True).first()
         if user is None:
@@ -90,3 +100,26 @@ class Command(BaseCommand):
                 f"{report.rejected} rejected" + (f" ({reasons})" if reasons else "")
             )
         )
+
+    def results(self, options: dict[str, Any]) -> None:
+        from shuzhi.domains.environment.services.publish import results_publish
+        from shuzhi.domains.environment.services.results import results_catch_up
+
+        user = None
+        if options.get("publish"):
+            user = User.objects.filter(username=options.get("user") or "", is_active=True).first()
+            if user is None:
+                raise CommandError(f"--user {options.get('user')}: no such active user")
+        report = results_catch_up()
+        self.stdout.write(f"{report.pop('daily_rows')} station-days of AQI computed")
+        for key, counts in report.items():
+            self.stdout.write(f"warnings {key}: {counts}")
+        if user is not None:
+            try:
+                versions = results_publish(by=user)
+            except ReadingsRefused as exc:
+                raise CommandError(f"{exc.code}: {exc.message}") from exc
+            except PermissionDenied as exc:
+                raise CommandError(f"--user {user.username}: {exc}") from exc
+            published = ", ".join(f"{code} v{n}" for code, n in versions.items())
+            self.stdout.write(self.style.SUCCESS(f"published {published}"))
