@@ -228,6 +228,10 @@ def _push(request: HttpRequest, kind: str, rows_name: str) -> Any:
         return _field_error("body", _("The body must be a JSON object."))
     if not isinstance(body, dict):
         return _field_error("body", _("The body must be a JSON object."))
+    try:  # "\ud800" is valid JSON but no text a database can keep (a 500 further down)
+        json.dumps(body, ensure_ascii=False).encode("utf-8")
+    except (UnicodeEncodeError, ValueError):
+        return _field_error("body", _("The body holds text that is not valid Unicode."))
     unknown = sorted(str(k)[:40] for k in set(body) - {"station", rows_name})
     if unknown:
         return _field_error(
@@ -262,7 +266,8 @@ def _push(request: HttpRequest, kind: str, rows_name: str) -> Any:
         '35, "PM10": 60, "SO2": 8, "NO2": 30, "CO": 0.7, "O3": 80}, …]}`, at most 500 rows; '
         "µg/m³, CO mg/m³, O3 the 1-hour value; null or left out: not measured. Header "
         "`X-Station-Key`. Missing key 401; unknown station or wrong key 403 (the batch is "
-        "refused; 429 after 30 refusals a minute from one address). Each bad row — time without offset, not on the hour or in the future, an "
+        "refused; 429 after 30 refusals a minute from one address, or 60 batches a minute of "
+        "one station). Each bad row — time without offset, not on the hour or in the future, an "
         "hour already stored or twice in the batch, an unknown field, a value negative, not a "
         "number or above its range (PM 2000, SO2 2620, NO2 3840, O3 1200 µg/m³, CO 150 mg/m³), "
         'no value at all — is rejected with its reason; the rest is stored: `{"stored": n, '

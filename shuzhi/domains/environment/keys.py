@@ -46,8 +46,9 @@ def split_key(raw: str) -> tuple[str, str] | None:
 def key_matches(raw: str, *, prefix: str, hashed: str) -> bool:
     """True when ``raw`` is the key whose prefix and hash the station keeps."""
     parts = split_key(raw)
-    if parts is None or not prefix or not hashed:
+    if parts is None:
         return False
+    # the hash is worked out even for a station without a key (no timing difference)
     same_prefix = hmac.compare_digest(parts[0], prefix)
     same_secret = hmac.compare_digest(secret_hash(parts[1]), hashed)
-    return same_prefix and same_secret
+    return bool(prefix and hashed) and same_prefix and same_secret

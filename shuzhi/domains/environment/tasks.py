@@ -9,7 +9,7 @@ arrive), then runs the warnings, as the system; then queues itself again an hour
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from django.utils import timezone
@@ -24,12 +24,34 @@ logger = logging.getLogger(__name__)
 INTERVAL_HOURS = 1
 
 
+LATE_HOURS = 26  # readings received this recently for an older day get that day recomputed
+
+
 def run_now() -> dict[str, Any]:
-    """One scheduled run: the daily rows written and the warnings report."""
+    """One scheduled run: the daily rows written and the warnings report. Days before yesterday
+    are computed again for the stations that sent readings of them lately (a station that was
+    offline pushes its backlog; its days would otherwise keep no or a partial daily row)."""
+    from django.db.models import Min
+
+    from .models import AirReading
     from .services.results import compute_daily, run_warnings
 
-    today = timezone.localdate()
-    rows = compute_daily(day_from=today - timedelta(days=1), day_to=today)
+    now = timezone.now()
+    today = timezone.localdate(now)
+    yesterday = today - timedelta(days=1)
+    rows = compute_daily(day_from=yesterday, day_to=today)
+    start = datetime.combine(yesterday, time(0), tzinfo=timezone.get_current_timezone())
+    late = AirReading.objects.filter(
+        received_at__gte=now - timedelta(hours=LATE_HOURS), hour__lt=start
+    )
+    first = late.aggregate(first=Min("hour"))["first"]
+    if first is not None:
+        stations = sorted(set(late.values_list("station_id", flat=True)))
+        rows += compute_daily(
+            day_from=timezone.localdate(first),
+            day_to=yesterday - timedelta(days=1),
+            stations=stations,
+        )
     outcome = run_warnings(today=today)
     report = {"daily_rows": rows, **outcome.as_report()}
     logger.info("environment hourly run: %s", report)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -26,7 +27,10 @@ def _year(raw: str) -> int | None:
     today = timezone.localdate()
     if not raw:
         return today.year
-    if not raw.isdigit() or not MIN_YEAR <= int(raw) <= today.year + 1:
+    # ASCII digits only ("²".isdigit() but int("²") fails), and no 5000-digit int()
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 4):
+        return None
+    if not MIN_YEAR <= int(raw) <= today.year + 1:
         return None
     return int(raw)
 
@@ -117,7 +121,10 @@ def index(request: HttpRequest) -> HttpResponse:
             "years": list(range(today.year, today.year - 5, -1)),
             "county": data["county"],
             "county_name": data["county_names"].get(data["county"], ""),
-            "may_publish": has_perm(request.user, "environment.manage"),
+            # the city bureau's stewards publish (a county steward would only be refused)
+            "may_publish": has_perm(request.user, "environment.manage")
+            and getattr(getattr(request.user, "department", None), "code", "")
+            == settings.ENVIRONMENT_DEPARTMENT,
         },
     )
 

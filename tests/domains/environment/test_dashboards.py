@@ -166,3 +166,15 @@ def test_a_station_without_readings_shows_a_dash(client: Client, rows: dict[str,
     realtime = {r["station"].code: r for r in response.context["data"]["realtime"]}
     assert realtime["KC-A9"]["result"] is None
     assert realtime["KC-A1"]["result"].aqi == 250
+
+
+def test_only_the_city_bureau_steward_sees_the_publish_button(client: Any) -> None:
+    from .results_helpers import counties, staff
+
+    counties()
+    city = staff("city-eeb", "data_steward", "330800-EEB")
+    county = staff("kc-eeb", "data_steward", "330802-EEB")
+    client.force_login(city)
+    assert 'id="publish-form"' in client.get("/environment/").content.decode()
+    client.force_login(county)
+    assert 'id="publish-form"' not in client.get("/environment/").content.decode()

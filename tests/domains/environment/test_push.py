@@ -112,9 +112,11 @@ def test_unknown_station_is_403(client: Client, city: City, air_key: str) -> Non
     body = {"station": "NOPE", "readings": [{"hour": _hour(1), **GOOD}]}
     response = _push(client, AIR, body, air_key)
     assert response.status_code == 403
-    assert response.json()["error"]["code"] == "unknown_station"
+    # answered as a wrong key (no oracle of which codes exist); recorded as what it was
+    assert response.json()["error"]["code"] == "wrong_key"
     rejected = RejectedReading.objects.get()
-    assert (rejected.station_code, rejected.field) == ("NOPE", "station")
+    assert (rejected.station_code, rejected.field) == ("NOPE", "X-Station-Key")
+    assert rejected.reason.startswith("unknown_station")
 
 
 def test_a_station_without_a_key_accepts_nothing(client: Client, city: City) -> None:

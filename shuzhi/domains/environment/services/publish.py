@@ -23,6 +23,7 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from shuzhi.platform.accounts.models import Department, Division, User
+from shuzhi.platform.audit.services import audit_record
 from shuzhi.platform.catalog.models import (
     Dataset,
     DataType,
@@ -261,4 +262,11 @@ def results_publish(*, by: User, request: HttpRequest | None = None) -> dict[str
             lineage_add(
                 source=source, target=target, transformation=transformation, by=by, request=request
             )
+    # the publication itself, beside the catalogue's own entries for each step
+    audit_record(
+        action="environment.results_publish",
+        actor=by,
+        request=request,
+        details={"versions": versions},
+    )
     return versions

@@ -61,6 +61,7 @@ TASK_TYPES: tuple[Any, ...] = ()
 
 MAX_ROWS: Final = 500  # per pushed batch
 REFUSED_PER_MINUTE: Final = 30  # refused pushes (key, station) recorded per address and minute
+PUSHES_PER_MINUTE: Final = 60  # accepted batches per station and address (a leaked key floods)
 DATASETS: Final = {"air": "air_quality_hourly", "water": "surface_water_monthly"}
 
 # name in the push → (model field, upper limit); all ≥ 0. µg/m³, CO mg/m³.
@@ -267,6 +268,32 @@ def station_save(
             status=422,
             field_name="target_class",
         )
+    if division.level != Division.Level.COUNTY:
+        # county scoping, dashboards and the county bureau's tasks all key on the county
+        _refuse(
+            action,
+            by,
+            "invalid",
+            _("division must be a county."),
+            request,
+            status=422,
+            field_name="division",
+        )
+    for field_name, given, bound in (("latitude", latitude, 90), ("longitude", longitude, 180)):
+        try:
+            number = float(given)
+        except (TypeError, ValueError, OverflowError):
+            number = math.nan
+        if not -bound <= number <= bound:  # NaN too: Decimal("NaN").quantize raises
+            _refuse(
+                action,
+                by,
+                "invalid",
+                _("%(field)s must be a number within its range.") % {"field": field_name},
+                request,
+                status=422,
+                field_name=field_name,
+            )
     values = {
         "name": name.strip()[:100],
         "division": division,
@@ -345,7 +372,10 @@ def _number(name: str, value: Any, high: float) -> float | None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
         raise _Bad(name, "not a number")
-    number = float(value)
+    try:
+        number = float(value)
+    except OverflowError:  # an integer beyond any float (JSON allows any number of digits)
+        raise _Bad(name, f"out of range (at most {high:g})") from None
     if not math.isfinite(number):
         raise _Bad(name, "not a number")
     if number < 0:
@@ -369,11 +399,16 @@ def _hour(value: Any, now: datetime) -> datetime:
         raise _Bad("hour", "missing" if value is None else "not an ISO-8601 time")
     if moment.tzinfo is None:
         raise _Bad("hour", "no UTC offset")
+    try:
+        moment = moment.astimezone(UTC)  # year 1 (+08:00) or 9999 (-08:00) has no UTC time
+    except OverflowError:
+        raise _Bad("hour", "in the future" if moment > now else "not an ISO-8601 time") from None
+    # on the hour in UTC (and so in Asia/Shanghai): 08:00+05:30 is 10:30 in Shanghai
     if moment.minute or moment.second or moment.microsecond:
         raise _Bad("hour", "not on the hour")
     if moment > now:
         raise _Bad("hour", "in the future")
-    return moment.astimezone(UTC)
+    return moment
 
 
 def _day(value: Any, today: date) -> date:
@@ -449,6 +484,7 @@ def _refuse_push(
     field_name: str,
     rows: int,
     station: Station | None = None,
+    public_code: str = "",
 ) -> NoReturn:
     if request is not None and over_limit(
         request, scope="environment_push_refused", rate=REFUSED_PER_MINUTE
@@ -473,7 +509,11 @@ def _refuse_push(
         actor_name=f"station {code[:32]}",
         details={"code": reason_code, "station": code[:64], "kind": kind, "rows": rows},
     )
-    raise ReadingsRefused(reason_code, message, field=field_name, status=status)
+    raise ReadingsRefused(public_code or reason_code, message, field=field_name, status=status)
+
+
+_DUMMY_PREFIX: Final = "0" * 8
+_DUMMY_HASH: Final = keys.secret_hash("no station")
 
 
 def readings_push(
@@ -502,15 +542,18 @@ def readings_push(
         )
     station = Station.objects.filter(code=code).first() if code else None
     if station is None:
+        # answered as a wrong key, after as much work: no oracle of which codes exist
+        keys.key_matches(raw_key, prefix=_DUMMY_PREFIX, hashed=_DUMMY_HASH)
         _refuse_push(
             kind,
             code,
             403,
             "unknown_station",
-            _("station names no known station."),
+            _("X-Station-Key is not this station's key."),
             request,
-            field_name="station",
+            field_name=keys.HEADER,
             rows=count,
+            public_code="wrong_key",
         )
     if not station.active or not keys.key_matches(
         raw_key, prefix=station.key_prefix, hashed=station.key_hash
@@ -537,6 +580,14 @@ def readings_push(
             field_name="station",
             rows=count,
             station=station,
+        )
+    if request is not None and over_limit(
+        request, scope=f"environment_push:{station.pk}", rate=PUSHES_PER_MINUTE
+    ):
+        # each batch may write up to MAX_ROWS rejected rows: a station's key is no licence to
+        # fill the table
+        raise ReadingsRefused(
+            "too_many_requests", _("Too many pushes: try again later."), status=429
         )
     if not isinstance(rows, list):
         raise ReadingsRefused(

@@ -53,8 +53,8 @@
     draw("section-chart", {
       tooltip: {
         formatter: function (p) {
-          var s = p.data;
-          return s.name + " (" + s.county + ")<br>" + s["class"] + " / " + s.target;
+          var s = p.data, esc = echarts.format.encodeHTML;  // the tooltip is HTML: names are text
+          return esc(s.name) + " (" + esc(s.county) + ")<br>" + esc(s["class"]) + " / " + esc(s.target);
         }
       },
       legend: { top: 0 },
