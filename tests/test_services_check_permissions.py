@@ -33,7 +33,6 @@ EXEMPT = {
     "domains.environment.services.results.compute_daily": "system only: the hourly schedule",
     "domains.environment.services.results.run_warnings": "system only: the hourly schedule",
     "domains.environment.services.results.results_catch_up": "system only: after a bulk import",
-    "domains.environment.services.results.viewer_county": "helper: reads the person's county",
 }
 
 

@@ -14,7 +14,8 @@ from shuzhi.domains.environment.selectors.results import (
     realtime_aqi,
     section_month,
 )
-from shuzhi.domains.environment.services.results import compute_daily, viewer_county
+from shuzhi.domains.environment.selectors.stations import county_of
+from shuzhi.domains.environment.services.results import compute_daily
 
 from .results_helpers import air_day, counties, local_hour, staff, station, water
 
@@ -175,7 +176,7 @@ def test_area_daily_averages_concentrations_not_aqis() -> None:
     assert figures["aqi"].aqi == compute_aqi(figures["means"], period="daily", day=DAY).aqi
 
 
-def test_viewer_county() -> None:
+def test_county_of_limits_county_staff_only() -> None:
     counties()
-    assert viewer_county(staff("k", "clerk", "330802-EEB")) == "330802"
-    assert viewer_county(staff("c", "clerk", "330800-EEB")) is None
+    assert county_of(staff("k", "clerk", "330802-EEB")) == "330802"
+    assert county_of(staff("c", "clerk", "330800-EEB")) is None

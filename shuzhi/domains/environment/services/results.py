@@ -62,6 +62,7 @@ from shuzhi.platform.security.permissions import has_perm
 from ..aqi import compute_aqi, daily_max_8h, daily_mean_24h, edition_for, moving_average_8h
 from ..models import AirDaily, AirReading, Alert, Station, WaterSample
 from ..selectors import results as selectors
+from ..selectors.stations import county_of
 from ..tasks import register
 
 __all__ = [
@@ -75,7 +76,6 @@ __all__ = [
     "register",
     "results_catch_up",
     "run_warnings",
-    "viewer_county",
 ]
 
 TASK_TYPE: Final = "environment"
@@ -109,16 +109,6 @@ class ResultsRefused(Refused):
 # --- who sees what ------------------------------------------------------------------------------
 
 
-def viewer_county(user: Any) -> str | None:
-    """The county a person's results are limited to, or None for city staff (whole city)."""
-    department = getattr(user, "department", None)
-    division = department.division if department is not None else getattr(user, "division", None)
-    if division is None:
-        return None
-    code = str(division.code)[:6]
-    return None if code.endswith("00") else code
-
-
 def _require_view(user: Any, *, county: str | None, request: HttpRequest | None) -> str | None:
     """The county to show (None: whole city); refuses (audited) without ``environment.view``
     or for another county than the person's own."""
@@ -133,7 +123,7 @@ def _require_view(user: Any, *, county: str | None, request: HttpRequest | None)
             details={"missing": "environment.view"},
         )
         raise ResultsRefused("permission", _("You may not see environment results."), status=403)
-    own = viewer_county(user)
+    own = county_of(user)
     if own is not None and county and county != own:
         audit_refusal(
             action=action,
@@ -156,7 +146,7 @@ def dashboard_view(
     scope = _require_view(by, county=county, request=request)
     data = selectors.dashboard(county=scope, year=year)
     data["county"] = scope or ""
-    data["locked"] = viewer_county(by) is not None
+    data["locked"] = county_of(by) is not None
     return data
 
 
