@@ -57,6 +57,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from .values import InvalidValue, non_negative_numbers
+
 __all__ = [
     "EDITIONS",
     "EDITION_2012",
@@ -144,13 +146,8 @@ LEVELS: tuple[Level, ...] = (
 )
 
 
-class InvalidConcentration(ValueError):
+class InvalidConcentration(InvalidValue):
     """A concentration that is unknown, negative or not a finite number; ``field`` names it."""
-
-    def __init__(self, field: str, reason: str) -> None:
-        super().__init__(f"{field}: {reason}")
-        self.field = field
-        self.reason = reason
 
 
 def edition_for(day: date) -> str:
@@ -267,24 +264,9 @@ class AqiResult:
 
 def _clean(concentrations: Mapping[str, Any]) -> dict[str, float]:
     """Known keys with finite, non-negative numbers; ``None`` means not given."""
-    clean: dict[str, float] = {}
-    for key, value in concentrations.items():
-        if key not in POLLUTANTS:
-            raise InvalidConcentration(str(key), "unknown pollutant")
-        if value is None:
-            continue
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise InvalidConcentration(key, "not a number")
-        try:
-            finite = math.isfinite(value)
-        except OverflowError:  # an integer too large for a float
-            finite = False
-        if not finite:
-            raise InvalidConcentration(key, "not a finite number")
-        if value < 0:
-            raise InvalidConcentration(key, "negative")
-        clean[key] = float(value)
-    return clean
+    return non_negative_numbers(
+        concentrations, POLLUTANTS, unknown="unknown pollutant", error=InvalidConcentration
+    )
 
 
 def compute_aqi(

@@ -21,10 +21,11 @@ class; a factor that misses class V is 劣V (worse than V). Limits are in mg/L (
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+
+from .values import InvalidValue, non_negative_numbers
 
 __all__ = [
     "CLASSES",
@@ -60,13 +61,8 @@ HIGHER_IS_BETTER = frozenset({"DO"})
 PH_RANGE = (6.0, 9.0)
 
 
-class InvalidMeasurement(ValueError):
+class InvalidMeasurement(InvalidValue):
     """A measurement that is unknown, negative or not a finite number; ``field`` names it."""
-
-    def __init__(self, field: str, reason: str) -> None:
-        super().__init__(f"{field}: {reason}")
-        self.field = field
-        self.reason = reason
 
 
 def factor_class(factor: str, value: float, *, water_body: str) -> str:
@@ -122,23 +118,9 @@ def classify(measurements: Mapping[str, Any], *, water_body: str) -> WaterClassR
     """
     if water_body not in WATER_BODIES:
         raise ValueError(f"unknown water body {water_body!r}; known: {', '.join(WATER_BODIES)}")
-    given: dict[str, float] = {}
-    for key, value in measurements.items():
-        if key not in FACTORS:
-            raise InvalidMeasurement(str(key), "unknown factor")
-        if value is None:
-            continue
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise InvalidMeasurement(key, "not a number")
-        try:
-            finite = math.isfinite(value)
-        except OverflowError:  # an integer too large for a float
-            finite = False
-        if not finite:
-            raise InvalidMeasurement(key, "not a finite number")
-        if value < 0:
-            raise InvalidMeasurement(key, "negative")
-        given[key] = float(value)
+    given = non_negative_numbers(
+        measurements, FACTORS, unknown="unknown factor", error=InvalidMeasurement
+    )
     ignored = ("TN",) if water_body == "river" and "TN" in given else ()
     classes = {
         factor: factor_class(factor, given[factor], water_body=water_body)
