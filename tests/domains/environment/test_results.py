@@ -7,12 +7,12 @@ from datetime import date, timedelta
 import pytest
 
 from shuzhi.domains.environment.aqi import compute_aqi
-from shuzhi.domains.environment.models import AirDaily, AirReading
+from shuzhi.domains.environment.models import AirDaily, AirReading, Station
 from shuzhi.domains.environment.selectors.results import (
     area_daily,
     is_worse,
     realtime_aqi,
-    section_month,
+    section_months,
 )
 from shuzhi.domains.environment.selectors.stations import county_of
 from shuzhi.domains.environment.services.results import compute_daily
@@ -155,11 +155,11 @@ def test_section_month_class_against_target() -> None:
     st = station("W1", kecheng, kind="water", target_class="II")
     water(st, date(2026, 3, 2), nh3_n=0.4)
     water(st, date(2026, 3, 20), nh3_n=1.2)  # mean 0.8: class III
-    row = section_month(st, "2026-03")
-    assert row is not None
+    only = Station.objects.filter(pk=st.pk)
+    [row] = section_months(months=["2026-03"], stations=only)
     assert (row.water_class, row.target, row.worse, row.samples) == ("III", "II", True, 2)
     assert "NH3-N" in row.limiting
-    assert section_month(st, "2026-04") is None
+    assert section_months(months=["2026-04"], stations=only) == []  # no samples that month
     assert is_worse("劣V", "V")
     assert not is_worse("II", "III")
     assert not is_worse(None, "II")

@@ -40,7 +40,6 @@ __all__ = [
     "dashboard",
     "is_worse",
     "realtime_aqi",
-    "section_month",
     "section_months",
 ]
 
@@ -160,13 +159,6 @@ def _section(station: Station, month: str, samples: list[WaterSample]) -> Sectio
         target=station.target_class,
         worse=is_worse(result.water_class, station.target_class),
     )
-
-
-def section_month(station: Station, month: str) -> SectionMonth | None:
-    """The class of ``station`` in ``month`` (YYYY-MM), or None without samples."""
-    first, after = _month_bounds(month)
-    samples = list(station.water_samples.filter(sampled_on__gte=first, sampled_on__lt=after))
-    return _section(station, month, samples) if samples else None
 
 
 def section_months(

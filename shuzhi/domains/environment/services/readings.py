@@ -44,7 +44,7 @@ from shuzhi.platform.audit.services import audit_record
 from shuzhi.platform.catalog.models import Dataset, Status
 from shuzhi.platform.opendata.ratelimit import over_limit
 from shuzhi.platform.warehouse.connection import open_warehouse
-from shuzhi.platform.warehouse.engine import table_name
+from shuzhi.platform.warehouse.engine import version_rows
 from shuzhi.platform.warehouse.selectors import current_version
 
 from .. import keys
@@ -707,10 +707,8 @@ def readings_from_warehouse(
             dataset=report.dataset,
         )
     report.version = version.number
-    with open_warehouse() as warehouse:
-        con = warehouse.connection
-        table = con.table(table_name(dataset.code, version.number))
-        rows = con.to_pyarrow(table).to_pylist()
+    with open_warehouse() as warehouse:  # in source order: row numbers stay stable across runs
+        rows = version_rows(warehouse, dataset.code, version.number, limit=None)
     now = now or timezone.now()
     with transaction.atomic():
         _sync(spec, report, rows, now)
