@@ -21,10 +21,10 @@ from ninja import Router
 from shuzhi.platform.errors import error_response
 
 from .models import Genre, PolicyDocument, Validity
-from .outline import outline as parse_outline
 from .search.base import FACETS, SearchQuery
 from .selectors.documents import (
     document_links,
+    document_outline,
     public_document_by_reference,
     public_documents_by_ids,
     topic_labels,
@@ -206,7 +206,6 @@ def document(request: HttpRequest, reference: str) -> HttpResponse:
             404, "not_found", _("There is no public document with this id or index number.")
         )
     links = document_links(doc)
-    entries = doc.outline if isinstance(doc.outline, list) and doc.outline else None
     return JsonResponse(
         {
             **_metadata(doc),
@@ -214,7 +213,7 @@ def document(request: HttpRequest, reference: str) -> HttpResponse:
             "effective_from": doc.effective_from.isoformat() if doc.effective_from else None,
             "effective_until": doc.effective_until.isoformat() if doc.effective_until else None,
             "disclosure": doc.disclosure,
-            "outline": entries if entries is not None else parse_outline(doc.body),
+            "outline": document_outline(doc),
             "body": doc.body,
             "interprets": _metadata(links.interprets) if links.interprets else None,
             "interpretations": [_metadata(d) for d in links.interpretations],

@@ -13,8 +13,6 @@ from .models import Disclosure, Genre, PolicyDocument, Publisher, Topic
 SERVICE_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
 MAX_SERVICE_CODES = 30
 MAX_FILES = 20
-MAX_FILE_BYTES = 20 * 1024 * 1024
-IMPORT_EXTENSIONS = (".txt", ".html", ".htm", ".docx")
 
 
 def _bootstrap(form: forms.Form) -> None:

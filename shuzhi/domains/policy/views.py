@@ -25,7 +25,6 @@ from shuzhi.platform.security.permissions import has_perm
 
 from .models import Genre, PolicyDocument, Validity
 from .outline import heading
-from .outline import outline as parse_outline
 from .permissions import can_publish
 from .search.base import FACETS, Hit, SearchQuery
 from .search.segment import key_terms
@@ -34,6 +33,7 @@ from .selectors.documents import (
     can_read,
     document_get,
     document_links,
+    document_outline,
     public_documents_by_ids,
     related_documents,
     topic_label,
@@ -344,13 +344,6 @@ def render_body(
     return mark_safe("\n".join(parts))  # noqa: S308 - built from escaped text only
 
 
-def _outline_of(document: PolicyDocument) -> list[dict[str, Any]]:
-    entries = document.outline if isinstance(document.outline, list) else []
-    if not entries:
-        entries = parse_outline(document.body)
-    return [dict(e) for e in entries if isinstance(e, Mapping)]
-
-
 def _readable(request: HttpRequest, pk: int) -> PolicyDocument:
     document = document_get(pk)
     if document is None or not can_read(request.user, document):
@@ -362,7 +355,7 @@ def document(request: HttpRequest, pk: int) -> HttpResponse:
     """Read one document: metadata table, outline, anchored headings, key terms, interpretation
     beside the text, amends / repealed-by, related documents, attachments and services."""
     doc = _readable(request, pk)
-    entries = _outline_of(doc)
+    entries = document_outline(doc)
     terms = key_terms(doc.body, limit=20)
     links = document_links(doc)
     return render(

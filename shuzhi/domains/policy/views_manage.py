@@ -20,13 +20,12 @@ from django.utils.translation import gettext as _
 from shuzhi.platform.accounts.models import User
 
 from .forms import (
-    IMPORT_EXTENSIONS,
-    MAX_FILE_BYTES,
     MAX_FILES,
     DocumentEditForm,
     ImportDefaultsForm,
     SupersedeForm,
 )
+from .importing import MAX_FILE_BYTES, SUPPORTED_SUFFIXES
 from .models import Disclosure, PolicyDocument, Validity
 from .permissions import can_publish, require_publish
 from .refusals import PolicyRefused
@@ -88,7 +87,7 @@ def _import_one(
 ) -> dict[str, Any]:
     name = str(upload.name or "")[:200]
     row: dict[str, Any] = {"name": name, "ok": False, "message": "", "document": None}
-    if not name.lower().endswith(IMPORT_EXTENSIONS):
+    if not name.lower().endswith(SUPPORTED_SUFFIXES):
         row["message"] = _("Only .txt, .html and .docx files can be imported.")
         return row
     if upload.size > MAX_FILE_BYTES:
@@ -145,6 +144,7 @@ def manage_import(request: HttpRequest) -> HttpResponse:
             "failed": sum(1 for r in results if not r["ok"]),
             "max_files": MAX_FILES,
             "max_mb": MAX_FILE_BYTES >> 20,
+            "accept": ",".join(SUPPORTED_SUFFIXES),
         },
         status=400 if error or (request.method == "POST" and not form.is_valid()) else 200,
     )

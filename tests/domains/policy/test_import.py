@@ -19,6 +19,7 @@ from django.utils import translation
 
 from shuzhi.domains.policy.importing import DocumentFormatError, parse_file, parse_text
 from shuzhi.domains.policy.models import Disclosure, Genre, PolicyDocument, Validity
+from shuzhi.domains.policy.outline import outline
 from shuzhi.domains.policy.refusals import PolicyRefused
 from shuzhi.domains.policy.services.importing import (
     ImportDefaults,
@@ -104,7 +105,7 @@ def test_the_synthetic_metadata_block_in_every_field() -> None:
     assert "浏览次数" not in parsed.body
     assert "分享" not in parsed.body
     assert parsed.attachments == ["关于推进免申即享改革的通知.pdf"]
-    assert [e["label"] for e in parsed.outline] == ["一、", "(一)", "1.", "二、"]
+    assert [e["label"] for e in outline(parsed.body)] == ["一、", "(一)", "1.", "二、"]
     assert parsed.lines["doc_number"] == 4
 
 
@@ -187,7 +188,7 @@ def test_html_page_with_chrome_scripts_and_metadata_table() -> None:
     assert "伪造" not in parsed.body
     assert "打印本页" not in parsed.body
     assert "1.梳理事项。碳账户等。" in parsed.body.split("\n")
-    assert [e["level"] for e in parsed.outline] == [1, 2, 3]
+    assert [e["level"] for e in outline(parsed.body)] == [1, 2, 3]
 
 
 def test_docx_with_metadata_table_and_paragraphs() -> None:
@@ -208,7 +209,7 @@ def test_docx_with_metadata_table_and_paragraphs() -> None:
     assert parsed.written_on == date(2022, 9, 28)
     assert parsed.genre == Genre.GOVERNMENT
     assert parsed.title == "衢州市人民政府关于深化数字政府建设的实施意见"
-    assert [e["title"] for e in parsed.outline] == ["总体要求", "指导思想"]
+    assert [e["title"] for e in outline(parsed.body)] == ["总体要求", "指导思想"]
 
 
 def _zip(entries: dict[str, bytes]) -> bytes:

@@ -1,4 +1,5 @@
-"""Plain text → :class:`ParsedDocument`: the metadata block, the title, the body, the outline."""
+"""Plain text → :class:`ParsedDocument`: the metadata block, the title and the body (the
+outline is made from the body when the document is saved)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from ..models import Disclosure, Genre, Validity
-from ..outline import outline as outline_of
 
 __all__ = ["DocumentFormatError", "ParsedDocument", "decode_text", "parse_text"]
 
@@ -40,7 +40,6 @@ class ParsedDocument:
     name: str  # the file name
     title: str
     body: str  # one paragraph a line
-    outline: list[dict[str, Any]] = field(default_factory=list)
     index_number: str = ""  # 索引号
     doc_number: str = ""  # 文号 (文件编号)
     publisher: str = ""  # 发布机构, the name as printed
@@ -263,5 +262,4 @@ def parse_text(text: str, *, name: str) -> ParsedDocument:
                     parsed.written_on = date(*(int(part) for part in match.groups()))
                 break
     parsed.body = "\n".join(body)
-    parsed.outline = outline_of(parsed.body)
     return parsed

@@ -6,7 +6,7 @@ a publisher (``policy.publish`` in the publisher's department) also see its othe
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,6 +14,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils.translation import get_language
 
 from ..models import Attachment, Disclosure, PolicyDocument, Publisher, Topic
+from ..outline import outline
 from ..permissions import can_publish
 
 
@@ -224,3 +225,11 @@ def document_by_index_number(index_number: str) -> PolicyDocument | None:
     """Any document by its 索引号 (the desk's "repealed / amended by" field)."""
     found = PolicyDocument.objects.filter(index_number=index_number.strip()[:48])
     return _with_relations(found).first()
+
+
+def document_outline(document: PolicyDocument) -> list[dict[str, Any]]:
+    """The stored outline of ``document``, or one made from its body when none is stored."""
+    entries = document.outline if isinstance(document.outline, list) else []
+    if not entries:
+        entries = outline(document.body)
+    return [dict(e) for e in entries if isinstance(e, Mapping)]
