@@ -42,7 +42,6 @@ from .selectors.documents import (
 )
 from .selectors.search import (
     MAX_QUERY_CHARS,
-    QueryTooLong,
     SearchUnavailable,
     marks_only,
     search_documents,
@@ -160,14 +159,7 @@ def _search_params(get: QueryDict) -> tuple[dict[str, str], list[str]]:
     """The page's filters from the query string, and the messages about bad ones (dropped)."""
     errors: list[str] = []
     params: dict[str, str] = {}
-    q = get.get("q", "").strip()
-    if len(q) > MAX_QUERY_CHARS:
-        errors.append(
-            _("The search text is too long: at most %(limit)d characters.")
-            % {"limit": MAX_QUERY_CHARS}
-        )
-        q = ""
-    params["q"] = q
+    params["q"] = get.get("q", "").strip()  # too long: the search refuses it, the form says why
     for name in ("publisher", "topic"):
         params[name] = get.get(name, "").strip()[:64]
     year = get.get("year", "").strip()
@@ -193,7 +185,6 @@ def _search_params(get: QueryDict) -> tuple[dict[str, str], list[str]]:
 def index(request: HttpRequest) -> HttpResponse:
     """Search the public documents: words, "a phrase", a 文号 or a 索引号; facets and filters."""
     params, errors = _search_params(request.GET)
-    too_long = len(request.GET.get("q", "").strip()) > MAX_QUERY_CHARS
     raw_page = request.GET.get("page", "1")
     # ASCII digits only: str.isdigit() also accepts "²", which int() refuses
     page = int(raw_page) if raw_page.isascii() and raw_page.isdigit() and len(raw_page) < 10 else 1
@@ -214,12 +205,8 @@ def index(request: HttpRequest) -> HttpResponse:
     facets: Mapping[str, Mapping[str, int]] = {}
     status = 200
     try:
-        if too_long:  # the form says so; showing everything instead would mislead
-            raise QueryTooLong(len(request.GET.get("q", "").strip()))
         results = search_documents(query)
-    except QueryTooLong:
-        pass  # already in ``errors``
-    except ValueError as error:  # other bad input: say it in the form
+    except ValueError as error:  # bad input (a query too long, a page too far): in the form
         errors.append(str(error))
     except SearchUnavailable as error:  # the engine failed: say so, 503
         errors.append(str(error))
