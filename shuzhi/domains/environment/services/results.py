@@ -45,6 +45,7 @@ from typing import Any, Final
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Max
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -460,18 +461,21 @@ def _jumps(outcome: WarningsOutcome, now: datetime) -> None:
 
 def _silent(outcome: WarningsOutcome, now: datetime) -> None:
     hours = int(settings.ENVIRONMENT_SILENT_HOURS)
-    stations = Station.objects.filter(kind=Station.Kind.AIR, active=True).select_related("division")
+    stations = (
+        Station.objects.filter(kind=Station.Kind.AIR, active=True)
+        .select_related("division")
+        .annotate(last_hour=Max("air_readings__hour"))  # one query, not one per station
+        .filter(last_hour__lte=now - timedelta(hours=hours))  # never reported: no warning
+    )
     for station in stations.order_by("code"):
-        last = AirReading.objects.filter(station=station).order_by("-hour").first()
-        if last is None or last.hour > now - timedelta(hours=hours):
-            continue
-        period = _hour_label(last.hour)
+        last_hour = station.last_hour
+        period = _hour_label(last_hour)
         _raise(
             outcome,
             Alert.Kind.SILENT,
             station,
             period,
-            {"last_reading": last.hour.isoformat(), "hours": hours},
+            {"last_reading": last_hour.isoformat(), "hours": hours},
             _("Station %(station)s silent since %(hour)s")
             % {"station": station.name, "hour": period},
             _(
