@@ -171,7 +171,9 @@ def _check_decimal(spec: FieldSpec, text: str) -> tuple[object, str | None]:
         stored = exact.quantize(_DECIMAL_QUANTUM, ROUND_HALF_EVEN, _DECIMAL_CONTEXT)
     except InvalidOperation:
         stored = _DECIMAL_LIMIT
-    if abs(stored) >= _DECIMAL_LIMIT:
+    # copy_abs, not abs(): abs() rounds to the default context's 28 digits, which turned
+    # 9999999999999999999999999999.99 into 1E+28 and refused a value that fits
+    if stored.copy_abs() >= _DECIMAL_LIMIT:
         digits = DECIMAL_PRECISION - DECIMAL_SCALE
         return None, f"too large for a decimal (at most {digits} digits before the point): {text!r}"
     problem = _check_range(spec, exact, text)
@@ -419,17 +421,21 @@ class ColumnChecker:
             falsy = pc.is_in(folded, value_set=pa.array(sorted(_FALSE)))
             return pc.or_(truthy, falsy), truthy
         if kind in ("integer", "decimal"):
-            shape = _FAST_INTEGER if kind == "integer" else _FAST_DECIMAL
-            fast = pc.match_substring_regex(text, shape)
-            # Only cells of the plain shape are cast (the rest would fail the cast); when all
-            # are (nulls aside, which cast to null), the text is cast as it is.
-            shaped = (
-                text
-                if pc.all(fast).as_py()
-                else pc.if_else(fast, text, pa.scalar(None, pa.string()))
-            )
-            numbers = pc.cast(shaped, self.type)
-            fast = pc.and_(fast, self._in_range(numbers))
+            numbers = _cast_all(text, self.type) if kind == "decimal" else None
+            if numbers is not None:
+                fast = self._in_range(numbers)
+            else:
+                shape = _FAST_INTEGER if kind == "integer" else _FAST_DECIMAL
+                fast = pc.match_substring_regex(text, shape)
+                # Only cells of the plain shape are cast (the rest would fail the cast); when
+                # all are (nulls aside, which cast to null), the text is cast as it is.
+                shaped = (
+                    text
+                    if pc.all(fast).as_py()
+                    else pc.if_else(fast, text, pa.scalar(None, pa.string()))
+                )
+                numbers = pc.cast(shaped, self.type)
+                fast = pc.and_(fast, self._in_range(numbers))
             if spec.code_values is not None:
                 codes = pa.array(sorted(spec.code_values), pa.string())
                 fast = pc.and_(fast, pc.is_in(pc.cast(numbers, pa.string()), value_set=codes))
@@ -523,6 +529,22 @@ def _mask(n: int, indices: list[int]) -> pa.BooleanArray:
     return pc.cast(pa.Array.from_buffers(pa.uint8(), n, [None, pa.py_buffer(flags)]), pa.bool_())
 
 
+def _cast_all(text: pa.Array, target: pa.DataType) -> pa.Array | None:
+    """Every cell of ``text`` cast to the decimal ``target``, or None if any cell will not cast.
+
+    Arrow's decimal parse takes what ``check_value``'s pattern takes (sign, digits, point,
+    exponent) and fails, rather than rounds, on a digit beyond the scale or a value beyond the
+    precision, so when the whole column casts every number is the exact one ``check_value``
+    gives (a test compares the two). This skips the shape check of the usual all-good column
+    (about a third of a decimal column's checking time); one odd cell sends the column the
+    shape-checked way.
+    """
+    try:
+        return pc.cast(text, target)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+
+
 def _round_trip(iso: pa.Array, pattern: str, target: pa.DataType) -> tuple[pa.Array, pa.Array]:
     """Parse ISO text; keep only values that format back to the same text (no 2026-02-30)."""
     # Whole seconds: with a finer unit Arrow's %S would print fractions and never match.
@@ -540,7 +562,7 @@ def _bound_scalar(bound: float, target: pa.DataType, *, lower: bool) -> pa.Scala
         return pa.scalar(whole, pa.int64())
     exact = Decimal(repr(bound))
     if exact != exact.quantize(_DECIMAL_QUANTUM, context=_DECIMAL_CONTEXT) or (
-        abs(exact) >= _DECIMAL_LIMIT
+        exact.copy_abs() >= _DECIMAL_LIMIT
     ):
         return None
     return pa.scalar(exact, target)

@@ -235,3 +235,54 @@ def test_field_spec_rejects_rules_that_cannot_apply(kwargs: dict[str, Any], prob
 def test_field_spec_rejects_reserved_or_empty_names(name: str) -> None:
     with pytest.raises(ValueError, match="field"):
         FieldSpec(name, "string")
+
+
+# Columns Arrow casts to decimals whole take the cast-only path (no shape check): every cell
+# there must still agree with check_value, whatever form the number is written in.
+CASTABLE = [
+    "0",
+    "-0",
+    "+5",
+    "007",
+    ".5",
+    "5.",
+    "1e3",
+    "1E+3",
+    "1.5e2",
+    "1e-3",
+    "-12.50",
+    "0.5",
+    "1000",
+    "1000.0000000001",
+    "0.4999999999",
+    "9999999999999999999999999999.99",
+    "-9999999999999999999999999999.9999999999",
+    None,
+]
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        FieldSpec("x", "decimal"),
+        FieldSpec("x", "decimal", min_value=0.5, max_value=1000, nullable=False),
+        FieldSpec("x", "decimal", min_value=0),
+    ],
+    ids=["plain", "bounded", "non-negative"],
+)
+def test_a_column_cast_whole_agrees_with_check_value(spec: FieldSpec) -> None:
+    checked = ColumnChecker(spec).check(pa.array(CASTABLE, pa.string()))
+    for raw, value, reason in zip(
+        CASTABLE, checked.values.to_pylist(), checked.reasons.to_pylist(), strict=True
+    ):
+        expected_value, expected_reason = check_value(spec, raw)
+        assert reason == expected_reason, raw
+        if expected_reason is None and expected_value is not None:
+            assert value == expected_value, raw
+
+
+def test_a_value_with_more_than_28_significant_digits_below_the_limit_fits() -> None:
+    # abs() in the default 28-digit context once rounded this up to 1E+28 and refused it
+    value, reason = check_value(FieldSpec("x", "decimal"), "9999999999999999999999999999.99")
+    assert reason is None
+    assert value == Decimal("9999999999999999999999999999.99")
