@@ -50,6 +50,7 @@ shuzhi.platform.operation.sandbox.Refused: table functions are not allowed
 from __future__ import annotations
 
 import ast
+import re
 import threading
 import time
 from collections.abc import Mapping, Sequence
@@ -358,7 +359,9 @@ def _check_aggregates(select: exp.Select) -> set[int]:
 
 
 _ROW_TYPES = ("STRUCT", "MAP", "UNION", "[]", "LIST")
-_TEXT_TYPES = ("VARCHAR", "BLOB", "BIT", "JSON")
+# ENUM: code-table text fields are stored as ENUMs; a MIN/MAX of one shows a row's value
+_TEXT_TYPES = ("VARCHAR", "BLOB", "BIT", "JSON", "ENUM")
+_ENUM_CODES = re.compile(r"ENUM\((?:\s*'(?:[^']|'')*'\s*,?)*\)", re.IGNORECASE)
 
 
 def _check_result_types(described: Sequence[tuple[Any, ...]], aggregated: set[int]) -> None:
@@ -366,7 +369,9 @@ def _check_result_types(described: Sequence[tuple[Any, ...]], aggregated: set[in
     for index, (name, kind, *_rest) in enumerate(described):
         if name == COUNT_COLUMN:
             continue
-        kind = str(kind).upper()
+        # an ENUM's type spells its codes, which may read like a marker ('LIST', '[]'): they
+        # are dropped first, so ENUM('LIST') is text and a list of ENUMs is still a list
+        kind = _ENUM_CODES.sub("ENUM", str(kind)).upper()
         if any(marker in kind for marker in _ROW_TYPES):
             raise Refused(f"only aggregates may leave the sandbox: {name} holds row values")
         if index in aggregated and kind.startswith(_TEXT_TYPES):

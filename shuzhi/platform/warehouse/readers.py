@@ -64,16 +64,20 @@ def read_batches(
     columns: Sequence[str],
     batch_size: int = 50_000,
     encoding: str | None = None,
+    first_batch_size: int | None = None,
 ) -> Iterator[pa.RecordBatch]:
     """Yield the data rows of ``path`` as record batches of strings named and ordered as ``columns``.
+
+    Batches have ``batch_size`` rows (the last may have fewer); the first has
+    ``first_batch_size`` when given, so that work downstream can start sooner.
 
     Raises ``IngestError`` (file, place, problem) for a file that cannot be read as a whole: an
     unsupported extension, content that is not what the extension says, an empty file, a bad
     header, an undecodable byte, or a row with more values than the header.
     """
     path = Path(path)
-    if batch_size < 1:
-        raise ValueError("batch_size must be at least 1")
+    if batch_size < 1 or (first_batch_size is not None and first_batch_size < 1):
+        raise ValueError("batch sizes must be at least 1")
     suffix = path.suffix.lower()
     if suffix not in FORMATS:
         known = ", ".join(sorted(FORMATS))
@@ -87,7 +91,7 @@ def read_batches(
         "Parquet": _parquet_batches,
     }
     batches = readers[FORMATS[suffix]](path, list(columns), encoding)
-    yield from _rebatch(batches, batch_size)
+    yield from _rebatch(batches, batch_size, first_batch_size or batch_size)
 
 
 def read_rows(
@@ -137,10 +141,13 @@ def _header_positions(file: str, found: Sequence[object], expected: Sequence[str
     return [names.index(name) for name in expected]
 
 
-def _rebatch(batches: Iterable[pa.RecordBatch], size: int) -> Iterator[pa.RecordBatch]:
-    """Re-cut batches to ``size`` rows (the last one may be shorter), slicing without copies."""
+def _rebatch(batches: Iterable[pa.RecordBatch], size: int, first: int) -> Iterator[pa.RecordBatch]:
+    """Re-cut batches to ``size`` rows, the first to ``first`` rows (the last one may be
+    shorter), slicing without copies."""
     pending: list[pa.RecordBatch] = []
     count = 0
+    wanted = size
+    size = first
     for batch in batches:
         offset = 0
         while offset < batch.num_rows:
@@ -152,6 +159,7 @@ def _rebatch(batches: Iterable[pa.RecordBatch], size: int) -> Iterator[pa.Record
                 yield pending[0] if len(pending) == 1 else pa.concat_batches(pending)
                 pending = []
                 count = 0
+                size = wanted
     if count:
         yield pending[0] if len(pending) == 1 else pa.concat_batches(pending)
 

@@ -284,3 +284,38 @@ def test_dates_group_by_month_and_year(warehouse: Path) -> None:
     compiled = sandbox.ibis_to_sql(text, {"sales": {"month": "date", "amount": "decimal"}})
     result = sandbox.run(warehouse=warehouse, views=views, sql=compiled, k=10)
     assert result.rows == [[2026, 60, 2655.0]]
+
+
+@pytest.fixture
+def coded_warehouse(tmp_path: Path) -> Path:
+    """A version whose coded field is an ENUM, as the warehouse stores code-table fields;
+    one code reads like a list type's marker."""
+    path = tmp_path / "coded.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("CREATE TABLE power__v1 (__row BIGINT, county ENUM('A', 'B', 'LIST[]'), kwh INT)")
+    con.execute(
+        "INSERT INTO power__v1 SELECT i, CASE WHEN i < 20 THEN 'A' ELSE 'LIST[]' END, i "
+        "FROM range(25) r(i)"
+    )
+    con.close()
+    return path
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT MAX(county) FROM power",
+        "SELECT kwh > 3 AS big, MIN(county) FROM power GROUP BY 1",
+    ],
+)
+def test_an_aggregate_of_a_coded_field_is_refused_like_text(
+    coded_warehouse: Path, sql: str
+) -> None:
+    with pytest.raises(Refused, match="only aggregates"):
+        run(coded_warehouse, sql)
+
+
+def test_a_coded_field_groups_like_text(coded_warehouse: Path) -> None:
+    result = run(coded_warehouse, "SELECT county, COUNT(*) AS n FROM power GROUP BY county")
+    # the type names a code 'LIST[]' and is still text; that group (5 rows) is below k = 10
+    assert result.rows == [["A", 20]]

@@ -47,6 +47,10 @@ def test_batches_stream_in_the_requested_size(tmp_path: Path) -> None:
     path = write_csv(tmp_path / "e.csv", COLUMNS, [["330802", i] for i in range(2500)])
     sizes = [batch.num_rows for batch in read_batches(path, columns=COLUMNS, batch_size=1000)]
     assert sizes == [1000, 1000, 500]
+    first = read_batches(path, columns=COLUMNS, batch_size=1000, first_batch_size=300)
+    assert [batch.num_rows for batch in first] == [300, 1000, 1000, 200]
+    with pytest.raises(ValueError, match="at least 1"):
+        next(read_batches(path, columns=COLUMNS, first_batch_size=0))
 
 
 def test_csv_with_a_byte_order_mark_reads_the_first_column_name_cleanly(tmp_path: Path) -> None:
