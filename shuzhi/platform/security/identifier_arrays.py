@@ -37,7 +37,12 @@ from .identifiers import (
     PROVINCE_PREFIXES,
 )
 
-__all__ = ["as_matrix", "plainly_valid_credit_codes", "plainly_valid_id_numbers"]
+__all__ = [
+    "as_matrix",
+    "credit_code_check_chars",
+    "plainly_valid_credit_codes",
+    "plainly_valid_id_numbers",
+]
 
 Matrix = npt.NDArray[np.uint8]
 Flags = npt.NDArray[np.bool_]
@@ -110,6 +115,25 @@ def plainly_valid_credit_codes(codes: Matrix, *, warnings_ok: bool = False) -> F
     )
     ok &= _ORGANISATION_CHARS[weighted % 11] == codes[:, 16]
     return ok
+
+
+def credit_code_check_chars(codes: Matrix) -> tuple[Flags, Matrix]:
+    """(flags, expected check characters): flags are true where a code as written passes every
+    GB 32100 rule ``check_credit_code`` tests before the check character (alphabet, upper
+    case, registration authority, division digits), so that its check character alone
+    decides; the expected character (as a byte) is meaningful there only.
+
+    >>> ok, expected = credit_code_check_chars(as_matrix(["91350100M000100Y44", "Z1350100M000100Y43"]))
+    >>> ok.tolist(), bytes(expected[:1])
+    ([True, False], b'3')
+    """
+    _check_shape(codes)
+    values = _CREDIT_VALUES[codes]
+    ok = np.all(values[:, :17] >= 0, axis=1) & (values[:, 17] >= 0)
+    ok &= _AUTHORITIES[codes[:, 0]] > 0
+    ok &= np.all(_DIGITS[codes[:, 2:8]] >= 0, axis=1)
+    total = (np.where(values[:, :17] >= 0, values[:, :17], 0) * CREDIT_CODE_WEIGHTS).sum(axis=1)
+    return ok, _CREDIT_CHARS[(31 - total % 31) % 31]
 
 
 def plainly_valid_id_numbers(codes: Matrix, *, today: date | None = None) -> Flags:

@@ -146,6 +146,15 @@ def credit_code_check_char(first17: str) -> str:
     return CREDIT_CODE_ALPHABET[(31 - total % 31) % 31]
 
 
+def credit_code_check_char_reason(expected: str, found: str) -> str:
+    """The reason a credit code fails on its check character alone (also built in bulk).
+
+    >>> credit_code_check_char_reason("3", "4")
+    "check character (position 18) should be '3', found '4'"
+    """
+    return f"check character (position 18) should be {expected!r}, found {found!r}"
+
+
 def organisation_code_check_char(first8: str) -> str:
     """Return the GB 11714 check character (position 9) of an organisation code.
 
@@ -213,7 +222,7 @@ def check_credit_code(code: str) -> IdentifierCheck:
     if value[17] != expected:
         return _fail(
             "bad_check_char",
-            f"check character (position 18) should be {expected!r}, found {value[17]!r}",
+            credit_code_check_char_reason(expected, value[17]),
             value,
         )
     organisation_check = organisation_code_check_char(value[8:16])

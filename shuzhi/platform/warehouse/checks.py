@@ -42,10 +42,15 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from shuzhi.platform.security.identifier_arrays import (
+    credit_code_check_chars,
     plainly_valid_credit_codes,
     plainly_valid_id_numbers,
 )
-from shuzhi.platform.security.identifiers import check_credit_code, check_id_number
+from shuzhi.platform.security.identifiers import (
+    check_credit_code,
+    check_id_number,
+    credit_code_check_char_reason,
+)
 
 from .spec import FieldSpec
 
@@ -353,7 +358,13 @@ class ColumnChecker:
             bad.clear()
         values: list[str | None] = []
         reasons: list[str | None] = []
-        for raw in pc.take(distinct, pa.array(slow, pa.int64())).to_pylist():
+        slow_values = pc.take(distinct, pa.array(slow, pa.int64()))
+        known = _reasons_in_bulk(self.spec, slow_values)
+        for raw, known_reason in zip(slow_values.to_pylist(), known, strict=True):
+            if known_reason is not None:  # the common failure, its reason built in bulk
+                values.append(None)
+                reasons.append(known_reason)
+                continue
             value = good.get(raw)
             reason = None if value is not None else bad.get(raw)
             if value is None and reason is None:
@@ -508,6 +519,31 @@ def _plainly_valid(spec: FieldSpec, distinct: pa.Array) -> npt.NDArray[np.bool_]
         known = pc.is_in(distinct, value_set=pa.array(sorted(spec.code_values), pa.string()))
         plain &= pc.fill_null(known, False).to_numpy(zero_copy_only=False)
     return plain
+
+
+def _reasons_in_bulk(spec: FieldSpec, strings: pa.Array) -> list[str | None]:
+    """For values ``_plainly_valid`` did not pass: the reason ``check_value`` would give where
+    it is known from the arrays, else None (ask ``check_value``).
+
+    A credit code of 18 characters that passes every rule before its check character, as
+    written, and was not plainly valid fails on the check character alone: in a government
+    export that is the usual bad code (a digit mistyped), found here without Python's one by
+    one check (a test compares the two).
+    """
+    known: list[str | None] = [None] * len(strings)
+    if spec.semantic_type != "credit_code" or not len(strings):
+        return known
+    width = pc.fill_null(pc.equal(pc.binary_length(strings), _CODE_WIDTH), False)
+    fixed = np.flatnonzero(width.to_numpy(zero_copy_only=False))
+    if not len(fixed):
+        return known
+    codes = _byte_matrix(pc.take(strings, pa.array(fixed, pa.int64())))
+    only_check_char, expected = credit_code_check_chars(codes)
+    for i in np.flatnonzero(only_check_char).tolist():
+        known[int(fixed[i])] = credit_code_check_char_reason(
+            chr(expected[i]), chr(codes[i, _CODE_WIDTH - 1])
+        )
+    return known
 
 
 def _byte_matrix(strings: pa.Array) -> npt.NDArray[np.uint8]:

@@ -286,3 +286,46 @@ def test_a_value_with_more_than_28_significant_digits_below_the_limit_fits() -> 
     value, reason = check_value(FieldSpec("x", "decimal"), "9999999999999999999999999999.99")
     assert reason is None
     assert value == Decimal("9999999999999999999999999999.99")
+
+
+def _mutated_credit_codes(count: int) -> list[str]:
+    """Valid codes and codes broken each way check_credit_code tells apart."""
+    import random
+
+    from shuzhi.platform.security.identifiers import CREDIT_CODE_ALPHABET, credit_code_check_char
+
+    rng = random.Random(7)
+    codes = []
+    for n in range(count):
+        body = rng.choice("91Y5") + rng.choice("123") + f"{rng.randrange(10**6):06d}"
+        body += "".join(rng.choice(CREDIT_CODE_ALPHABET) for _ in range(9))
+        code = body + credit_code_check_char(body)
+        kind = n % 9
+        if kind == 1:  # the check character mistyped
+            code = code[:-1] + rng.choice(CREDIT_CODE_ALPHABET.replace(code[-1], ""))
+        elif kind == 2:  # lower case: valid once normalised
+            code = code.lower()
+        elif kind == 3:  # a letter GB 32100 leaves out, anywhere
+            at = rng.randrange(18)
+            code = code[:at] + rng.choice("IOSVZ") + code[at + 1 :]
+        elif kind == 4:  # an unknown registration authority
+            code = "Z" + code[1:] if n % 2 else "4" + code[1:]
+        elif kind == 5:  # a letter in the division code
+            code = code[:4] + "A" + code[5:]
+        elif kind == 6:  # too short or too long
+            code = code[:17] if n % 2 else code + "1"
+        elif kind == 7:  # full-width digits (18 characters, more bytes)
+            code = code.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+        elif kind == 8:  # six Chinese characters: 18 bytes, not 18 ASCII characters
+            code = "统一社会信用"
+        codes.append(code)
+    return codes
+
+
+def test_credit_code_reasons_found_in_bulk_agree_with_check_value() -> None:
+    values = _mutated_credit_codes(900)
+    checked = ColumnChecker(CREDIT).check(pa.array(values, pa.string()))
+    reasons = checked.reasons.to_pylist()
+    assert sum(reason is not None for reason in reasons) > 400
+    for raw, reason in zip(values, reasons, strict=True):
+        assert reason == check_value(CREDIT, raw)[1], raw
