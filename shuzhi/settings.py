@@ -277,6 +277,13 @@ POLICY_OPENSEARCH_INDEX = option(
     "shuzhi-policy",
     "Name of the OpenSearch index of the policy library.",
 )
+POLICY_SEARCH_ANONYMOUS_RATE = option(
+    "SHUZHI_POLICY_SEARCH_ANONYMOUS_RATE",
+    "int",
+    120,
+    "Searches per minute one address may make in the policy library (the search page and "
+    "/api/v1/policy/documents) without signing in; more get HTTP 429.",
+)
 POLICY_SEED_FILE = option(
     "SHUZHI_POLICY_SEED_FILE",
     "path",

@@ -27,6 +27,15 @@ def _fresh_calendar() -> None:
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """Each test starts with an empty cache: per-minute request budgets (rate limits) are
+    counted there and would otherwise carry over from the tests before it."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cipher() -> None:
     """Each test builds the field cipher from its own settings."""
     from shuzhi.platform.security.keys import field_cipher

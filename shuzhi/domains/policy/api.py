@@ -32,9 +32,11 @@ from .selectors.documents import (
 from .selectors.search import (
     MAX_QUERY_CHARS,
     MAX_RESULTS,
+    TOO_MANY_SEARCHES,
     SearchUnavailable,
     marks_only,
     search_documents,
+    search_over_limit,
 )
 
 router = Router(tags=["policy"])
@@ -152,6 +154,10 @@ def _metadata(doc: PolicyDocument) -> dict[str, Any]:
     ),
 )
 def documents(request: HttpRequest) -> HttpResponse:
+    if search_over_limit(request):
+        response = error_response(429, "rate_limited", str(TOO_MANY_SEARCHES))
+        response["Retry-After"] = "60"
+        return response
     try:
         query = _query(request.GET)
     except _Invalid as bad:

@@ -42,9 +42,11 @@ from .selectors.documents import (
 )
 from .selectors.search import (
     MAX_QUERY_CHARS,
+    TOO_MANY_SEARCHES,
     SearchUnavailable,
     marks_only,
     search_documents,
+    search_over_limit,
 )
 
 PER_PAGE = 20
@@ -185,6 +187,22 @@ def _search_params(get: QueryDict) -> tuple[dict[str, str], list[str]]:
 def index(request: HttpRequest) -> HttpResponse:
     """Search the public documents: words, "a phrase", a 文号 or a 索引号; facets and filters."""
     params, errors = _search_params(request.GET)
+    if search_over_limit(request):
+        response = render(
+            request,
+            "policy/index.html",
+            {
+                "params": params,
+                "errors": [TOO_MANY_SEARCHES],
+                "limited": True,
+                "genres": Genre.choices,
+                "validities": Validity.choices,
+                "max_query": MAX_QUERY_CHARS,
+            },
+            status=429,
+        )
+        response["Retry-After"] = "60"
+        return response
     raw_page = request.GET.get("page", "1")
     # ASCII digits only: str.isdigit() also accepts "²", which int() refuses
     page = int(raw_page) if raw_page.isascii() and raw_page.isdigit() and len(raw_page) < 10 else 1

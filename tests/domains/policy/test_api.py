@@ -161,3 +161,45 @@ def test_non_public_and_unknown_documents_are_404(library: dict[str, Any]) -> No
         response = Client().get(f"{URL}/{ref}")
         assert response.status_code == 404, ref
         assert response.json()["error"]["code"] == "not_found"
+
+
+def test_anonymous_searches_are_limited_per_address_and_the_page_shares_the_budget(
+    client: Client, library: dict[str, PolicyDocument], settings: Any
+) -> None:
+    from datetime import UTC, datetime
+
+    import time_machine
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.POLICY_SEARCH_ANONYMOUS_RATE = 5
+    with time_machine.travel(datetime(2026, 11, 26, 10, 0, 10, tzinfo=UTC), tick=False):
+        statuses = [client.get(URL, {"q": "一网通办"}).status_code for _ in range(3)]
+        statuses += [client.get("/policy/", {"q": "一网通办"}).status_code for _ in range(2)]
+        api = client.get(URL, {"q": "一网通办"})
+        page = client.get("/policy/", {"q": "一网通办"})
+        other = client.get(URL, {"q": "一网通办"}, REMOTE_ADDR="10.0.0.9")
+    assert statuses == [200] * 5
+    assert api.status_code == 429
+    assert api["Retry-After"] == "60"
+    assert api.json()["error"]["code"] == "rate_limited"
+    assert "Too many searches" in api.json()["error"]["message"]
+    assert page.status_code == 429
+    assert "Too many searches" in page.content.decode()
+    assert 'id="result-count"' not in page.content.decode()  # no empty results shown
+    assert other.status_code == 200  # another address has its own budget
+    with time_machine.travel(datetime(2026, 11, 26, 10, 1, 10, tzinfo=UTC), tick=False):
+        assert client.get(URL, {"q": "一网通办"}).status_code == 200  # a new minute
+
+
+def test_signed_in_searches_are_not_limited(
+    client: Client, library: dict[str, PolicyDocument], settings: Any
+) -> None:
+    from django.core.cache import cache
+
+    from tests.factories import UserFactory
+
+    cache.clear()
+    settings.POLICY_SEARCH_ANONYMOUS_RATE = 1
+    client.force_login(UserFactory(username="reader", roles=["public"]))
+    assert [client.get(URL, {"q": "一网通办"}).status_code for _ in range(3)] == [200] * 3

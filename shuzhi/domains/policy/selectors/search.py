@@ -13,7 +13,11 @@ from __future__ import annotations
 import logging
 import re
 
-from django.utils.translation import gettext
+from django.conf import settings
+from django.http import HttpRequest
+from django.utils.translation import gettext, gettext_lazy
+
+from shuzhi.platform.opendata.ratelimit import over_limit
 
 from ..models import Genre, Validity
 from ..search import get_engine
@@ -28,6 +32,19 @@ MAX_PER_PAGE = 50
 # index.max_result_window, 10,000 by default
 MAX_RESULTS = 10_000
 SORTS = ("relevance", "newest")
+
+
+TOO_MANY_SEARCHES = gettext_lazy(
+    "Too many searches from this address in the last minute: wait a minute, or sign in to "
+    "search without this limit."
+)
+
+
+def search_over_limit(request: HttpRequest) -> bool:
+    """Count a search; True when an anonymous address has used its searches of this minute
+    (``POLICY_SEARCH_ANONYMOUS_RATE``; signed-in people are not limited). The page and the
+    API share one budget per address."""
+    return over_limit(request, scope="policy_search", rate=settings.POLICY_SEARCH_ANONYMOUS_RATE)
 
 
 class QueryTooLong(ValueError):
