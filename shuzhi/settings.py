@@ -86,6 +86,15 @@ ALLOWED_HOSTS = option(
     ["127.0.0.1", "localhost", "testserver"],
     "Comma-separated host names the site answers to.",
 )
+TRUSTED_PROXIES = option(
+    "SHUZHI_TRUSTED_PROXIES",
+    "list",
+    [],
+    "Comma-separated addresses or networks (e.g. 10.0.0.0/24) of the reverse proxies in front "
+    "of the site. Only requests from these are believed about the client's address "
+    "(X-Forwarded-For), which audit entries record and anonymous request budgets count by; "
+    "empty: the connecting address is the client.",
+)
 DATA_DIR = option(
     "SHUZHI_DATA_DIR",
     "path",

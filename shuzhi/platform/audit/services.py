@@ -11,6 +11,8 @@ from django.db import models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from shuzhi.platform.security.addresses import client_address
+
 from .chain import GENESIS_HASH, details_text, entry_hash, head_seal
 from .models import AuditEntry, AuditHead, Outcome
 
@@ -25,9 +27,10 @@ def _clean(text: str, limit: int) -> str:
 
 
 def client_ip(request: HttpRequest | None) -> str:
+    """The client's address (behind the trusted proxies, ``security.addresses``)."""
     if request is None:
         return ""
-    return _clean(str(request.META.get("REMOTE_ADDR", "")), 64)
+    return _clean(client_address(request), 64)
 
 
 def _target(target: object) -> tuple[str, str]:

@@ -1,5 +1,6 @@
 """A per-address request budget for anonymous use (HTTP 429 when spent): the open-data portal
-(``OPENDATA_ANONYMOUS_RATE`` a minute) and other public forms, each under its own ``scope``.
+(``OPENDATA_ANONYMOUS_RATE`` a minute) and other public forms, each under its own ``scope``;
+the address is the client's behind the trusted proxies (``security.addresses``).
 
 Counts sit in Django's cache (LocMemCache by default; a shared cache such as Redis when several
 web nodes serve the portal): one counter per address and minute. Signed-in users are not
@@ -14,6 +15,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 
+from shuzhi.platform.security.addresses import client_address
+
 
 def over_limit(request: HttpRequest, *, scope: str = "opendata", rate: int | None = None) -> bool:
     """Count this request; True when an anonymous address has spent its budget of ``scope``
@@ -25,7 +28,7 @@ def over_limit(request: HttpRequest, *, scope: str = "opendata", rate: int | Non
         rate = int(getattr(settings, "OPENDATA_ANONYMOUS_RATE", 120))
     if rate <= 0:
         return False
-    address = str(request.META.get("REMOTE_ADDR", ""))[:64]
+    address = client_address(request)
     key = f"{scope}:rate:{address}:{int(time.time() // 60)}"
     cache.add(key, 0, timeout=120)
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 
 from django.conf import settings
@@ -27,4 +28,26 @@ def development_keys_in_use(app_configs: Any = None, **kwargs: Any) -> list[chec
         )
         for variable, name in _KEY_SETTINGS.items()
         if variable in defaults and getattr(settings, name) == defaults[variable]
+    ]
+
+
+@checks.register(checks.Tags.security)
+def trusted_proxies_are_addresses(
+    app_configs: Any = None, **kwargs: Any
+) -> list[checks.CheckMessage]:
+    """Every entry of SHUZHI_TRUSTED_PROXIES is an address or a network (else every request
+    that reads the client's address would fail)."""
+    bad = []
+    for entry in getattr(settings, "TRUSTED_PROXIES", ()) or ():
+        try:
+            ipaddress.ip_network(str(entry).strip(), strict=False)
+        except ValueError:
+            bad.append(str(entry))
+    return [
+        checks.Error(
+            f"SHUZHI_TRUSTED_PROXIES: {entry!r} is not an address or a network.",
+            hint="List addresses or networks such as 10.0.0.2 or 10.0.0.0/24, comma-separated.",
+            id="shuzhi.security.E001",
+        )
+        for entry in bad
     ]
