@@ -224,6 +224,25 @@ def test_update_to_a_past_end_date_expires_and_back_revives(indexed: list) -> No
     assert doc.validity == Validity.VALID
 
 
+def test_interpretations_cannot_run_in_a_circle(indexed: list) -> None:
+    data = given()
+    user = steward(data.publisher)
+    a = docs.document_create(by=user, data=data)
+    b = docs.document_create(by=user, data=replace(data, title="解读一", interprets=a))
+    c = docs.document_create(by=user, data=replace(data, title="解读二", interprets=b))
+    for target in (b, c):  # a → b would close b → a; a → c would close c → b → a
+        with pytest.raises(PolicyRefused) as refused:
+            docs.document_update(by=user, document=a, changes={"interprets": target})
+        assert refused.value.field == "interprets"
+        assert refused.value.code == "invalid"
+    a.refresh_from_db()
+    assert a.interprets is None
+    other = docs.document_create(by=user, data=replace(data, title="另一文件"))
+    assert (
+        docs.document_update(by=user, document=a, changes={"interprets": other}).interprets == other
+    )
+
+
 def test_update_refuses_unknown_fields_duplicates_and_foreign_publishers(indexed: list) -> None:
     data = given()
     user = steward(data.publisher)

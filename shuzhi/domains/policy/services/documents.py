@@ -402,6 +402,16 @@ def document_update(
     _check_values(changes, action=ACTION_UPDATE, by=by, request=request)
     if changes.get("interprets") is not None and changes["interprets"].pk == document.pk:
         _invalid(ACTION_UPDATE, by, request, "interprets", _("a document cannot interpret itself"))
+    if changes.get("interprets") is not None and document.pk in _interpreted_chain(
+        changes["interprets"]
+    ):
+        _invalid(
+            ACTION_UPDATE,
+            by,
+            request,
+            "interprets",
+            _("that document already interprets this one, directly or through others"),
+        )
     number = (changes.get("index_number") or "").strip()
     if "index_number" in changes and not number:
         _invalid(ACTION_UPDATE, by, request, "index_number", _("cannot be empty"))
@@ -549,6 +559,21 @@ def _link(
         )
         _schedule_index([document.pk, newer.pk])
     return document
+
+
+def _interpreted_chain(start: PolicyDocument, limit: int = 100) -> set[int]:
+    """The documents ``start`` interprets, the one that one interprets, and so on (a chain of
+    政策解读 links, followed up to ``limit`` steps or to where it returns on itself)."""
+    seen: set[int] = set()
+    current = start.interprets_id
+    while current is not None and current not in seen and len(seen) < limit:
+        seen.add(current)
+        current = (
+            PolicyDocument.objects.filter(pk=current)
+            .values_list("interprets_id", flat=True)
+            .first()
+        )
+    return seen
 
 
 def document_repeal(
