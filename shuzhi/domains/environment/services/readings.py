@@ -49,6 +49,7 @@ from shuzhi.platform.warehouse.selectors import current_version
 
 from .. import keys
 from ..models import AirReading, RejectedReading, Source, Station, WaterSample
+from ..selectors.results import AIR_FIELDS, WATER_FIELDS
 from ..selectors.stations import county_of, is_bureau_steward
 
 ACTIONS: dict[str, Any] = {
@@ -84,27 +85,9 @@ WATER_LIMITS: Final = {
     "TP": ("tp", 50.0),
     "TN": ("tn", 100.0),
 }
-# warehouse column → push name
-_AIR_COLUMNS: Final = {
-    "observed_at": "hour",
-    "pm2_5": "PM2.5",
-    "pm10": "PM10",
-    "so2": "SO2",
-    "no2": "NO2",
-    "co": "CO",
-    "o3": "O3",
-}
-_WATER_COLUMNS: Final = {
-    "sampled_on": "date",
-    "ph": "pH",
-    "do": "DO",
-    "codmn": "CODMn",
-    "cod": "COD",
-    "bod5": "BOD5",
-    "nh3_n": "NH3-N",
-    "tp": "TP",
-    "tn": "TN",
-}
+# warehouse column → push name: the time, then each model field's pollutant key
+_AIR_COLUMNS: Final = {"observed_at": "hour", **AIR_FIELDS}
+_WATER_COLUMNS: Final = {"sampled_on": "date", **WATER_FIELDS}
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
