@@ -410,6 +410,10 @@ class _BatchLoader:
         self.cipher = cipher
         self.checkers = [ColumnChecker(spec) for spec in self.fields]
         self.spill_schema = _spill_schema(self.fields)
+        self.code_tables = [
+            (spec, pa.array(sorted(spec.code_values or ()), pa.string()))
+            for spec in _coded(self.fields)
+        ]
 
     def split(
         self, batch: pa.RecordBatch, first_row: int
@@ -425,10 +429,9 @@ class _BatchLoader:
         found = {"rows": rows}
         for index, spec in enumerate(self.fields):
             found[f"filled_{index}"] = rows - loaded.column(spec.name).null_count
-        for index, spec in enumerate(_coded(self.fields)):
+        for index, (spec, codes) in enumerate(self.code_tables):
             column = loaded.column(spec.name)
             text = column if pa.types.is_string(column.type) else pc.cast(column, pa.string())
-            codes = pa.array(sorted(spec.code_values or ()), pa.string())
             found[f"coded_{index}"] = rows - column.null_count
             found[f"in_table_{index}"] = pc.sum(pc.is_in(text, value_set=codes)).as_py() or 0
         return found
@@ -789,7 +792,7 @@ def ingest_file(
             )
         # the duplicate pass left one row per key
         scores = _scores(found, rows_quarantined, rows_loaded, timeliness=None)
-        sample = _first_quarantined(con, quarantine_staging, IngestReport.QUARANTINE_SAMPLE)
+        sample = _quarantined(con, quarantine_staging, IngestReport.QUARANTINE_SAMPLE)
         with _transaction(con):
             con.execute(f"ALTER TABLE {_quote(loaded_staging)} RENAME TO {_quote(loaded)}")
             con.execute(f"ALTER TABLE {_quote(quarantine_staging)} RENAME TO {_quote(quarantine)}")
@@ -870,23 +873,21 @@ def quarantine_rows(
     ``raw`` is the row as read (a dict; encrypted fields as ciphertext). All rows unless
     ``limit`` is given. Raises LookupError if the version does not exist.
     """
-    table = _table(warehouse, table_name(dataset_code, version, quarantine=True))
-    query = table.order_by("row").limit(limit, offset=offset)
-    rows: list[dict[str, Any]] = query.to_pyarrow().to_pylist()
-    for row in rows:
-        row["raw"] = json.loads(row["raw"]) if row["raw"] else {}
-    return rows
+    name = table_name(dataset_code, version, quarantine=True)
+    if not warehouse.has_table(name):
+        raise LookupError(f"no table {name!r} in the warehouse")
+    return _quarantined(warehouse.duckdb, name, limit, offset)
 
 
-def _first_quarantined(
-    con: duckdb.DuckDBPyConnection, quarantine: str, limit: int
+def _quarantined(
+    con: duckdb.DuckDBPyConnection, quarantine: str, limit: int | None, offset: int = 0
 ) -> list[dict[str, Any]]:
-    """The first ``limit`` rows of a quarantine table, as ``quarantine_rows`` gives them (plain
-    SQL: the report's sample, read in the ingestion's own DuckDB session)."""
+    """Rows of a quarantine table by row number, ``raw`` parsed (``quarantine_rows``, and the
+    ingest report's sample read from the staging table before it is renamed)."""
     cursor = con.execute(
         f"SELECT row, field, reason, raw FROM {_quote(quarantine)} "  # noqa: S608 - quoted
-        "ORDER BY row LIMIT ?",
-        [limit],
+        "ORDER BY row LIMIT ? OFFSET ?",
+        [limit, offset],
     )
     return [
         {"row": row, "field": field, "reason": reason, "raw": json.loads(raw) if raw else {}}
