@@ -106,6 +106,33 @@ def test_utf8_lines_count_from_the_byte_order_mark_and_across_split_characters(
     assert error(path, "utf-8") == "e.csv: line 32: byte 0xE6 is not valid utf-8"
 
 
+@pytest.mark.parametrize(
+    ("data", "quotes_before", "end"),
+    [
+        (b"a,1\nb,2\nc", 0, 8),  # no quote: the last newline ends the last record
+        (b"a,1\nb,2\nc", 1, 0),  # inside a quoted value: no newline ends a record
+        (b"no newline", 0, 0),
+        (b'a,"x\ny",1\nb', 0, 10),  # the newline inside quotes does not count
+        (b'a,"x\ny', 0, 0),
+        (b'y",1\nb,"x\nz', 1, 5),  # a value opened before this data closes in it
+    ],
+)
+def test_record_ends_with_and_without_quotes(data: bytes, quotes_before: int, end: int) -> None:
+    assert readers._record_end(data, quotes_before) == end
+
+
+@pytest.mark.usefixtures("small_chunks")
+def test_a_quoted_value_may_span_chunks_that_hold_no_quote(tmp_path: Path) -> None:
+    long = "\n".join(f"line {i}" for i in range(40))  # several 64-byte chunks, no quote in them
+    path = tmp_path / "e.csv"
+    path.write_text(f'county,kwh\n330802,"{long}"\n' + ASCII_ROWS, "ascii")
+    utf8 = rows(path, None)
+    assert utf8 == rows(path, "gb18030")
+    assert len(utf8) == 41
+    assert utf8[0] == {"county": "330802", "kwh": long}
+    assert utf8[1] == {"county": "330800", "kwh": "0"}
+
+
 def write(path: Path, lines: list[list[str]]) -> Path:
     text = ",".join(ELECTRICITY_COLUMNS) + "\n" + "".join(",".join(row) + "\n" for row in lines)
     path.write_text(text, "utf-8")
