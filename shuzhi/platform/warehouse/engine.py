@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import queue
 import re
 import tempfile
@@ -75,6 +76,16 @@ __all__ = [
     "table_name",
     "version_rows",
 ]
+
+# Arrow's default allocator (mimalloc) committed 135-165 MB of fresh memory over a load of a
+# million rows while Arrow held at most 30 MB at a time: batches are made by the reader thread,
+# checked by two others and released by DuckDB's writer, and the freed pages were not used
+# again. The first touch of each page is a page fault that the kernel clears, 0.2-0.4 s of
+# system time per load on the development machine; with the C library's allocator, which
+# reuses them, about 0.1 s (benchmarks/README.md). Process-wide, unless the operator chose a
+# pool with Arrow's own ARROW_DEFAULT_MEMORY_POOL.
+if "ARROW_DEFAULT_MEMORY_POOL" not in os.environ:
+    pa.set_memory_pool(pa.system_memory_pool())
 
 QUALITY_WEIGHTS = {
     "completeness": 0.3,
