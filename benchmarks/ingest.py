@@ -3,14 +3,14 @@
     python -m benchmarks.ingest [--rows 1000000] [--repeat 5]
 
 Generates, in a temporary folder, an enterprise monthly electricity CSV (credit_code with a
-valid GB 32100 check character, month as YYYY-MM-01, kwh a decimal >= 0, county one of the six
-Quzhou county codes) in which about 1% of rows are invalid: a wrong check character, a negative
+valid GB 32100 check character, month as YYYY-MM-01, kwh a decimal >= 0 with two places, as
+the field declares, county one of the six Quzhou county codes) in which about 1% of rows are invalid: a wrong check character, a negative
 kwh, a date that does not exist, or an unknown county. Then, each in a fresh child process:
 
 * raw: ``CREATE TABLE raw AS SELECT * FROM read_csv(...)`` in DuckDB (types inferred, nothing
   checked) — the baseline of the ratio;
 * typed, for context: DuckDB's ``read_csv`` into the same column types as ours (DATE,
-  DECIMAL(38, 10)), skipping the rows it cannot parse (``ignore_errors``), nothing else checked;
+  DECIMAL(18, 2)), skipping the rows it cannot parse (``ignore_errors``), nothing else checked;
 * ours: ``ingest_file`` with the four fields, their checks and the key (credit_code, month) —
   reading, checking every cell, quarantining bad rows, staging, the duplicate-key pass, quality,
   and the atomic rename. A tiny warm-up load first keeps lazy imports out of the timing.
@@ -101,7 +101,7 @@ def _child_raw(csv: Path, database: Path, *, typed: bool = False) -> dict[str, f
     source = str(csv).replace("'", "''")
     options = (
         ", columns = {'credit_code': 'VARCHAR', 'month': 'DATE', "
-        "'kwh': 'DECIMAL(38, 10)', 'county': 'VARCHAR'}, header = true, ignore_errors = true"
+        "'kwh': 'DECIMAL(18, 2)', 'county': 'VARCHAR'}, header = true, ignore_errors = true"
         if typed
         else ""
     )
@@ -126,7 +126,7 @@ def _child_ours(csv: Path, database: Path) -> dict[str, float]:
     fields = [
         FieldSpec("credit_code", "string", semantic_type="credit_code", nullable=False),
         FieldSpec("month", "date", semantic_type="date", nullable=False),
-        FieldSpec("kwh", "decimal", semantic_type="amount", min_value=0),
+        FieldSpec("kwh", "decimal", semantic_type="amount", min_value=0, decimal_places=2),
         FieldSpec(
             "county", "string", semantic_type="division_code", code_values=frozenset(COUNTIES)
         ),

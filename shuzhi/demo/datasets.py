@@ -56,6 +56,7 @@ class FieldDef:  # 字段定义
     code_table: str | None = None  # "gbt2260" or "gbt4754"
     min_value: Decimal | None = None
     max_value: Decimal | None = None
+    decimal_places: int | None = None  # decimal fields: 小数位数, as the catalogue declares
 
 
 @dataclass(frozen=True)
@@ -217,7 +218,7 @@ def _quantity(
     nullable: bool = True,
     maximum: Decimal | None = None,
 ) -> FieldDef:
-    """A measured amount or money: a decimal of at least zero."""
+    """A measured amount or money: a decimal of at least zero; yuan are kept to the fen (分)."""
     return FieldDef(
         name,
         label,
@@ -229,6 +230,7 @@ def _quantity(
         unit=unit,
         min_value=ZERO,
         max_value=maximum,
+        decimal_places=2 if unit == YUAN else None,
     )
 
 

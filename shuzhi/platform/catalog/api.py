@@ -15,7 +15,7 @@ from ninja import Router, Schema, Status
 from shuzhi.platform.accounts.models import Department, Division
 from shuzhi.platform.errors import ApiError
 
-from .models import CodeTable, Dataset, ThematicWarehouse, Theme
+from .models import MAX_DECIMAL_PLACES, CodeTable, Dataset, ThematicWarehouse, Theme
 from .selectors import DatasetFilter, dataset_get, dataset_list
 from .services import FieldInput, PublishRefused, dataset_create, dataset_publish, dataset_update
 
@@ -35,6 +35,7 @@ class FieldSchema(Schema):
     code_table: str | None = None
     min_value: Decimal | None = None
     max_value: Decimal | None = None
+    decimal_places: int | None = SchemaField(None, ge=0, le=MAX_DECIMAL_PLACES)
 
 
 class DatasetOut(Schema):

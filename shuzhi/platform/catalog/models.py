@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.core.validators import RegexValidator
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -83,6 +84,10 @@ class SemanticType(models.TextChoices):  # 语义类型: drives validation and m
     DATE = "date", _("Date")
     BIRTH_DATE = "birth_date", _("Birth date")  # 出生日期: masked but for the year
     AMOUNT = "amount", _("Amount")
+
+
+# The most decimal places a decimal field may declare (the warehouse's spec holds the same).
+MAX_DECIMAL_PLACES = 10
 
 
 class Status(models.TextChoices):
@@ -222,6 +227,15 @@ class Field(models.Model):  # 字段
     max_value = models.DecimalField(
         _("maximum"), max_digits=20, decimal_places=6, null=True, blank=True
     )
+    # 小数位数: a decimal field's declared places, as in a data element's format "N..18,2";
+    # the warehouse then stores it exactly in 18 digits and refuses finer values.
+    decimal_places = models.PositiveSmallIntegerField(
+        _("decimal places"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(MAX_DECIMAL_PLACES)],
+        help_text=_("For decimal fields: digits after the point, such as 2 for amounts in yuan."),
+    )
 
     class Meta:
         ordering = ["dataset_id", "position", "id"]
@@ -233,6 +247,13 @@ class Field(models.Model):  # 字段
 
     def __str__(self) -> str:
         return f"{self.dataset.code}.{self.name}"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.decimal_places is not None and self.data_type != DataType.DECIMAL:
+            raise ValidationError(
+                {"decimal_places": _("Decimal places apply to decimal fields only.")}
+            )
 
     @property
     def encrypted(self) -> bool:

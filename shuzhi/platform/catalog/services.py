@@ -49,6 +49,7 @@ FIELD_EDITABLE = (
     "code_table",
     "min_value",
     "max_value",
+    "decimal_places",
 )
 
 

@@ -35,6 +35,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_EVEN, Context, Decimal, InvalidOperation
+from functools import cache
 
 import numpy as np
 import numpy.typing as npt
@@ -52,7 +53,7 @@ from shuzhi.platform.security.identifiers import (
     credit_code_check_char_reason,
 )
 
-from .spec import FieldSpec
+from .spec import DECLARED_DECIMAL_DIGITS, FieldSpec
 
 __all__ = [
     "BLANKS",
@@ -61,21 +62,21 @@ __all__ = [
     "MISSING",
     "ColumnCheck",
     "ColumnChecker",
+    "DecimalFormat",
     "arrow_type",
     "check_value",
+    "decimal_format",
 ]
 
 BLANKS = " \t\r\n\f\v\u3000\xa0"
 MISSING = "required value is missing"
 
-# Decimals are stored as DECIMAL(38, 10): 28 digits before the point, 10 after. Finer digits
-# (typically float noise such as 0.30000000000000004 from a spreadsheet) are rounded half-even;
-# a value that does not fit before the point is rejected.
+# Decimals without declared places are stored as DECIMAL(38, 10): 28 digits before the point,
+# 10 after. Finer digits (typically float noise such as 0.30000000000000004 from a spreadsheet)
+# are rounded half-even; a value that does not fit before the point is rejected. A field that
+# declares its places is a DECIMAL(18, places), and more places than declared are refused.
 DECIMAL_PRECISION = 38
 DECIMAL_SCALE = 10
-_DECIMAL_QUANTUM = Decimal(1).scaleb(-DECIMAL_SCALE)
-_DECIMAL_LIMIT = Decimal(10) ** (DECIMAL_PRECISION - DECIMAL_SCALE)
-_DECIMAL_CONTEXT = Context(prec=DECIMAL_PRECISION + 2)
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 
 _TRUE = frozenset({"true", "t", "yes", "y", "1", "是"})
@@ -97,16 +98,66 @@ _DIVISION_CODE = re.compile(r"[0-9]{6}(?:[0-9]{3}(?:[0-9]{3})?)?", re.ASCII)
 _DATE_FORMATS = "YYYY-MM-DD, YYYY/MM/DD or YYYYMMDD"
 
 
+@dataclass(frozen=True)
+class DecimalFormat:  # 数值格式
+    """How a decimal field is stored, DECIMAL(precision, scale), and what fits in it."""
+
+    precision: int
+    scale: int
+    declared: bool  # places declared by the catalogue: more places are refused, not rounded
+
+    @property
+    def quantum(self) -> Decimal:
+        """The smallest step: 0.01 for two places."""
+        return Decimal(1).scaleb(-self.scale)
+
+    @property
+    def limit(self) -> Decimal:
+        """The first magnitude that does not fit before the point."""
+        return Decimal(10) ** (self.precision - self.scale)
+
+    @property
+    def context(self) -> Context:
+        """Enough digits to round any value that fits, and to notice one that does not."""
+        return Context(prec=self.precision + 2)
+
+    @property
+    def fast_shape(self) -> str:
+        """Plain decimals that fit as written, for Arrow's pattern match."""
+        whole = f"^-?[0-9]{{1,{self.precision - self.scale}}}"
+        return whole + (f"(\\.[0-9]{{1,{self.scale}}})?$" if self.scale else "$")
+
+
+@cache
+def _decimal_format(places: int | None) -> DecimalFormat:
+    if places is None:
+        return DecimalFormat(DECIMAL_PRECISION, DECIMAL_SCALE, declared=False)
+    return DecimalFormat(DECLARED_DECIMAL_DIGITS, places, declared=True)
+
+
+def decimal_format(spec: FieldSpec) -> DecimalFormat:
+    """The storage of a decimal field: DECIMAL(38, 10), or DECIMAL(18, places) if declared.
+
+    >>> decimal_format(FieldSpec("fee", "decimal", decimal_places=2))
+    DecimalFormat(precision=18, scale=2, declared=True)
+    """
+    return _decimal_format(spec.decimal_places)
+
+
 def arrow_type(spec: FieldSpec) -> pa.DataType:
     """Return the Arrow type a field's values are loaded as (before any encryption).
 
     >>> arrow_type(FieldSpec("kwh", "decimal"))
     Decimal128Type(decimal128(38, 10))
+    >>> arrow_type(FieldSpec("kwh", "decimal", decimal_places=2))
+    Decimal128Type(decimal128(18, 2))
     """
+    if spec.data_type == "decimal":
+        number = decimal_format(spec)
+        return pa.decimal128(number.precision, number.scale)
     return {
         "string": pa.string(),
         "integer": pa.int64(),
-        "decimal": pa.decimal128(DECIMAL_PRECISION, DECIMAL_SCALE),
         "date": pa.date32(),
         "datetime": pa.timestamp("us"),
         "boolean": pa.bool_(),
@@ -171,16 +222,21 @@ def _check_integer(spec: FieldSpec, text: str) -> tuple[object, str | None]:
 def _check_decimal(spec: FieldSpec, text: str) -> tuple[object, str | None]:
     if not _DECIMAL.fullmatch(text):
         return None, f"not a decimal number: {text!r}"
+    number = decimal_format(spec)
     try:
         exact = Decimal(text)
-        stored = exact.quantize(_DECIMAL_QUANTUM, ROUND_HALF_EVEN, _DECIMAL_CONTEXT)
+        stored = exact.quantize(number.quantum, ROUND_HALF_EVEN, number.context)
     except InvalidOperation:
-        stored = _DECIMAL_LIMIT
+        stored = number.limit
     # copy_abs, not abs(): abs() rounds to the default context's 28 digits, which turned
     # 9999999999999999999999999999.99 into 1E+28 and refused a value that fits
-    if stored.copy_abs() >= _DECIMAL_LIMIT:
-        digits = DECIMAL_PRECISION - DECIMAL_SCALE
+    if stored.copy_abs() >= number.limit:
+        digits = number.precision - number.scale
         return None, f"too large for a decimal (at most {digits} digits before the point): {text!r}"
+    if number.declared and stored != exact:
+        if not number.scale:
+            return None, f"a whole number expected (no decimal places): {text!r}"
+        return None, f"more than {number.scale} decimal places: {text!r}"
     problem = _check_range(spec, exact, text)
     if problem:
         return None, problem
@@ -267,7 +323,6 @@ def check_value(spec: FieldSpec, raw: str | None) -> tuple[object, str | None]:
 # Shapes whose Arrow parse is known to agree with check_value; anything else takes the slow
 # path through check_value. Years are limited to 1000-2999 because Arrow accepts year 0.
 _FAST_INTEGER = r"^-?[0-9]{1,18}$"
-_FAST_DECIMAL = r"^-?[0-9]{1,28}(\.[0-9]{1,10})?$"
 _FAST_DATE = r"^[12][0-9]{3}(-[0-9]{2}-[0-9]{2}|/[0-9]{2}/[0-9]{2}|[0-9]{4})$"
 _FAST_DATETIME = r"^[12][0-9]{3}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-9]{2}:[0-9]{2}$"
 
@@ -436,7 +491,7 @@ class ColumnChecker:
             if numbers is not None:
                 fast = self._in_range(numbers)
             else:
-                shape = _FAST_INTEGER if kind == "integer" else _FAST_DECIMAL
+                shape = _FAST_INTEGER if kind == "integer" else decimal_format(spec).fast_shape
                 fast = pc.match_substring_regex(text, shape)
                 # Only cells of the plain shape are cast (the rest would fail the cast); when
                 # all are (nulls aside, which cast to null), the text is cast as it is.
@@ -596,9 +651,10 @@ def _bound_scalar(bound: float, target: pa.DataType, *, lower: bool) -> pa.Scala
         if not _INT64_MIN <= whole <= _INT64_MAX:
             return None
         return pa.scalar(whole, pa.int64())
+    number = DecimalFormat(target.precision, target.scale, declared=True)
     exact = Decimal(repr(bound))
-    if exact != exact.quantize(_DECIMAL_QUANTUM, context=_DECIMAL_CONTEXT) or (
-        exact.copy_abs() >= _DECIMAL_LIMIT
+    if exact != exact.quantize(number.quantum, context=number.context) or (
+        exact.copy_abs() >= number.limit
     ):
         return None
     return pa.scalar(exact, target)

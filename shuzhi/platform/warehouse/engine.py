@@ -60,7 +60,7 @@ import pyarrow.compute as pc
 
 from shuzhi.platform.security.sm import FieldCipher
 
-from .checks import DECIMAL_PRECISION, DECIMAL_SCALE, ColumnCheck, ColumnChecker
+from .checks import ColumnCheck, ColumnChecker, decimal_format
 from .readers import read_batches
 from .spec import ROW_COLUMN, FieldSpec, IngestReport, QuarantinedRow
 
@@ -100,7 +100,6 @@ _DATASET_CODE = re.compile(r"[a-z0-9_]{1,100}")
 _SQL_TYPES = {
     "string": "VARCHAR",
     "integer": "BIGINT",
-    "decimal": f"DECIMAL({DECIMAL_PRECISION}, {DECIMAL_SCALE})",
     "date": "DATE",
     "datetime": "TIMESTAMP",
     "boolean": "BOOLEAN",
@@ -228,6 +227,9 @@ def _loaded_columns(fields: Sequence[FieldSpec]) -> list[tuple[str, str]]:
         ):
             codes = ", ".join(_literal(code) for code in sorted(spec.code_values))
             columns.append((spec.name, f"ENUM({codes})"))
+        elif spec.data_type == "decimal":
+            number = decimal_format(spec)
+            columns.append((spec.name, f"DECIMAL({number.precision}, {number.scale})"))
         else:
             columns.append((spec.name, _SQL_TYPES[spec.data_type]))
     return columns
@@ -551,9 +553,9 @@ def _insert_quarantine(
 
 
 def _as_text(spec: FieldSpec) -> str:
-    """SQL for a stored value as text, decimals without the padding zeros of DECIMAL(38, 10)."""
+    """SQL for a stored value as text, decimals without the padding zeros of their scale."""
     text = f"CAST({_quote(spec.name)} AS VARCHAR)"
-    if spec.data_type == "decimal" and not spec.encrypted:
+    if spec.data_type == "decimal" and not spec.encrypted and decimal_format(spec).scale:
         return f"rtrim(rtrim({text}, '0'), '.')"
     return text
 

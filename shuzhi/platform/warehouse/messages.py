@@ -26,6 +26,14 @@ _REASONS: tuple[tuple[re.Pattern[str], object], ...] = tuple(
         (r"^not a decimal number: (?P<value>.*)$", _("Not a number: %(value)s")),
         (r"^too large for a decimal .*: (?P<value>.*)$", _("Number too large: %(value)s")),
         (
+            r"^more than (?P<places>\d+) decimal places: (?P<value>.*)$",
+            _("More than %(places)s decimal places: %(value)s"),
+        ),
+        (
+            r"^a whole number expected \(no decimal places\): (?P<value>.*)$",
+            _("A whole number is expected: %(value)s"),
+        ),
+        (
             r"^not a date: (?P<value>.*?) \(expected",
             _("Not a date (use 2026-01-31, 2026/01/31 or 20260131): %(value)s"),
         ),

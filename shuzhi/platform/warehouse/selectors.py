@@ -61,6 +61,7 @@ def field_specs(dataset: Dataset) -> list[FieldSpec]:
                 min_value=float(field.min_value) if field.min_value is not None else None,
                 max_value=float(field.max_value) if field.max_value is not None else None,
                 encrypted=field.encrypted,
+                decimal_places=field.decimal_places,
             )
         )
     return specs

@@ -21,6 +21,8 @@ from typing import Any
 
 __all__ = [
     "DATA_TYPES",
+    "DECLARED_DECIMAL_DIGITS",
+    "MAX_DECIMAL_PLACES",
     "RESERVED_COLUMN_PREFIX",
     "ROW_COLUMN",
     "TOKEN_SUFFIX",
@@ -38,6 +40,13 @@ DATA_TYPES = ("string", "integer", "decimal", "date", "datetime", "boolean")
 # data type, range and code table only.
 VALIDATED_SEMANTIC_TYPES = frozenset({"credit_code", "id_number", "mobile", "division_code"})
 
+# A decimal field may declare its decimal places (小数位数), 0 to MAX_DECIMAL_PLACES, as a data
+# element's format does ("N..18,2": up to 18 digits, 2 of them after the point). It is then
+# stored exactly as a DECIMAL(18, places), a 64-bit integer in DuckDB, and a value with more
+# places than declared is refused. Without it a decimal is a DECIMAL(38, 10) (``checks``).
+DECLARED_DECIMAL_DIGITS = 18
+MAX_DECIMAL_PLACES = 10
+
 # Columns the engine adds to a version table: the source row number, and a join token beside
 # each encrypted field. Field names may not take these shapes.
 ROW_COLUMN = "__row"
@@ -54,7 +63,8 @@ class FieldSpec:  # 字段规格
     masking elsewhere). ``code_values`` is the code table (代码表) the value must belong to
     (string and integer fields). ``min_value``/``max_value`` bound integer and decimal fields.
     ``encrypted`` fields (grades L3–L4) are stored as SM4 ciphertext with a ``<name>__token``
-    column of equality tokens beside them.
+    column of equality tokens beside them. ``decimal_places`` fixes a decimal field's places
+    (see ``DECLARED_DECIMAL_DIGITS``).
     """
 
     name: str
@@ -65,6 +75,7 @@ class FieldSpec:  # 字段规格
     min_value: float | None = None
     max_value: float | None = None
     encrypted: bool = False
+    decimal_places: int | None = None
 
     def __post_init__(self) -> None:
         problem = self._problem()
@@ -90,6 +101,12 @@ class FieldSpec:  # 字段规格
                 return "a code table applies to string and integer fields only"
             if not isinstance(self.code_values, frozenset):
                 return "code_values must be a frozenset of strings"
+        if self.decimal_places is not None:
+            if self.data_type != "decimal":
+                return "decimal places apply to decimal fields only"
+            places = self.decimal_places
+            if type(places) is not int or not 0 <= places <= MAX_DECIMAL_PLACES:
+                return f"decimal places must be a whole number from 0 to {MAX_DECIMAL_PLACES}"
         if self.min_value is not None or self.max_value is not None:
             bounds = [b for b in (self.min_value, self.max_value) if b is not None]
             if not all(isinstance(b, int | float) and math.isfinite(b) for b in bounds):

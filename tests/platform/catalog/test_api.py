@@ -46,6 +46,7 @@ PAYLOAD: dict[str, Any] = {
             "grade": 2,
             "unit": "kWh",
             "min_value": "0",
+            "decimal_places": 2,
         },
         {
             "name": "county",
@@ -72,6 +73,7 @@ def test_steward_registers_publishes_and_others_read(
         "kwh",
         "county",
     ]
+    assert [f["decimal_places"] for f in created.json()["fields"]] == [None, None, 2, None]
     published = client.post("/api/v1/catalog/datasets/enterprise_power/publish")
     assert published.status_code == 200
     assert published.json()["status"] == "published"
@@ -126,6 +128,8 @@ def test_public_users_cannot_read_the_catalogue_api(client: Client) -> None:
         {"grade": 7},
         {"code": "Bad Code"},
         {"fields": [{"name": "x", "label": "x", "data_type": "string", "code_table": "nope"}]},
+        {"fields": [{"name": "x", "label": "x", "data_type": "decimal", "decimal_places": 11}]},
+        {"fields": [{"name": "x", "label": "x", "data_type": "string", "decimal_places": 2}]},
         {"theme": "nope"},
         {"share_attribute": "maybe"},
     ],

@@ -146,6 +146,9 @@ TRICKY = [
     "12.50",
     "1e3",
     "1.12345678901",
+    "12.345",
+    "12.340",
+    "99999999999999999.9",
     "99999999999999999999",
     "2026-01-05",
     "2026/01/05",
@@ -176,6 +179,8 @@ SPECS = [
     FieldSpec("n", "integer", code_values=frozenset({"7", "0"})),
     FieldSpec("x", "decimal"),
     FieldSpec("x", "decimal", min_value=0.5, max_value=1000),
+    FieldSpec("x", "decimal", decimal_places=2),
+    FieldSpec("x", "decimal", decimal_places=0, min_value=0.5),
     FieldSpec("d", "date"),
     FieldSpec("t", "datetime"),
     FieldSpec("b", "boolean"),
@@ -224,6 +229,10 @@ def test_column_checker_remembers_semantic_outcomes_across_batches() -> None:
         ({"data_type": "string", "min_value": 0}, "integer and decimal fields only"),
         ({"data_type": "integer", "min_value": 5, "max_value": 1}, "minimum 5 is above maximum 1"),
         ({"data_type": "decimal", "max_value": float("inf")}, "finite number"),
+        ({"data_type": "integer", "decimal_places": 2}, "decimal fields only"),
+        ({"data_type": "decimal", "decimal_places": 11}, "from 0 to 10"),
+        ({"data_type": "decimal", "decimal_places": -1}, "from 0 to 10"),
+        ({"data_type": "decimal", "decimal_places": 2.0}, "whole number"),
     ],
 )
 def test_field_spec_rejects_rules_that_cannot_apply(kwargs: dict[str, Any], problem: str) -> None:
@@ -267,18 +276,43 @@ CASTABLE = [
         FieldSpec("x", "decimal"),
         FieldSpec("x", "decimal", min_value=0.5, max_value=1000, nullable=False),
         FieldSpec("x", "decimal", min_value=0),
+        FieldSpec("x", "decimal", decimal_places=2),
+        FieldSpec("x", "decimal", decimal_places=0, min_value=0),
     ],
-    ids=["plain", "bounded", "non-negative"],
+    ids=["plain", "bounded", "non-negative", "two-places", "whole"],
 )
-def test_a_column_cast_whole_agrees_with_check_value(spec: FieldSpec) -> None:
-    checked = ColumnChecker(spec).check(pa.array(CASTABLE, pa.string()))
+@pytest.mark.parametrize("cells", ["castable", "fit-declared"])
+def test_a_column_cast_whole_agrees_with_check_value(spec: FieldSpec, cells: str) -> None:
+    values = CASTABLE if cells == "castable" else FIT_DECLARED
+    checked = ColumnChecker(spec).check(pa.array(values, pa.string()))
     for raw, value, reason in zip(
-        CASTABLE, checked.values.to_pylist(), checked.reasons.to_pylist(), strict=True
+        values, checked.values.to_pylist(), checked.reasons.to_pylist(), strict=True
     ):
         expected_value, expected_reason = check_value(spec, raw)
         assert reason == expected_reason, raw
         if expected_reason is None and expected_value is not None:
             assert value == expected_value, raw
+
+
+# Numbers about the limits of DECIMAL(18, 2) and DECIMAL(18, 0), for the columns of
+# declared places (those Arrow casts whole take the cast-only path).
+FIT_DECLARED = ["0", "-0", "+5", "007", "5.", "1e3", "1.5e2", "-12.50", "12.340", "1000"]
+FIT_DECLARED += ["9999999999999999.99", "-999999999999999999", "0.5", None]
+
+
+def test_declared_places_refuse_finer_values_and_bound_the_digits_before_the_point() -> None:
+    fee = FieldSpec("fee", "decimal", decimal_places=2)
+    assert check_value(fee, "12.340") == (Decimal("12.34"), None)
+    assert check_value(fee, "12.345") == (None, "more than 2 decimal places: '12.345'")
+    assert check_value(fee, "9999999999999999.99") == (Decimal("9999999999999999.99"), None)
+    assert check_value(fee, "10000000000000000")[1] == (
+        "too large for a decimal (at most 16 digits before the point): '10000000000000000'"
+    )
+    whole = FieldSpec("n", "decimal", decimal_places=0)
+    assert check_value(whole, "1.5")[1] == "a whole number expected (no decimal places): '1.5'"
+    assert check_value(whole, "1.0") == (Decimal("1"), None)
+    # undeclared places still round finer digits, as before
+    assert check_value(FieldSpec("x", "decimal"), "0.30000000000000004")[1] is None
 
 
 def test_a_value_with_more_than_28_significant_digits_below_the_limit_fits() -> None:

@@ -385,6 +385,37 @@ def test_a_coded_text_field_is_stored_as_an_enum_of_its_codes_and_read_as_text(
     ]
 
 
+@pytest.mark.parametrize(("places", "kind"), [(2, "DECIMAL(18,2)"), (0, "DECIMAL(18,0)")])
+def test_declared_decimal_places_set_the_column_type_and_refuse_finer_values(
+    tmp_path: Path, warehouse: Warehouse, places: int, kind: str
+) -> None:
+    fields = [
+        spec if spec.name != "kwh" else FieldSpec("kwh", "decimal", decimal_places=places)
+        for spec in ELECTRICITY
+    ]
+    rows = [
+        [GOOD, "2026-01-01", "100", "330802"],
+        [GOOD, "2026-02-01", "12.345", "330802"],  # finer than either format
+        [GOOD, "2026-01-01", "100", "330803"],  # repeats row 1's key
+    ]
+    path = write_csv(tmp_path / "e.csv", ELECTRICITY_COLUMNS, rows)
+    report = ingest(warehouse, path, fields=fields, key_fields=["credit_code", "month"])
+    [(stored,)] = warehouse.duckdb.execute(
+        "SELECT data_type FROM information_schema.columns "
+        "WHERE table_name = 'electricity__v1' AND column_name = 'kwh'"
+    ).fetchall()
+    assert stored == kind
+    assert [row["kwh"] for row in version_rows(warehouse, "electricity", 1)] == [Decimal(100)]
+    reasons = {q.row: q.reason for q in report.quarantine}
+    assert reasons[2] == (
+        "more than 2 decimal places: '12.345'"
+        if places
+        else "a whole number expected (no decimal places): '12.345'"
+    )
+    # a stored whole number keeps its zeros when the duplicate pass writes it back as text
+    assert next(q for q in report.quarantine if q.row == 3).raw["kwh"] == "100"
+
+
 def test_timeliness_joins_the_score_with_renormalised_weights(
     tmp_path: Path, warehouse: Warehouse
 ) -> None:

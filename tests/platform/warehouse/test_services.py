@@ -71,7 +71,9 @@ def power(steward: User, eib: Department) -> Dataset:
                 {"semantic_type": "credit_code", "grade": 1, "nullable": False, "is_key": True},
             ),
             FieldInput("month", "月份", "date", {"grade": 1, "nullable": False, "is_key": True}),
-            FieldInput("kwh", "用电量", "decimal", {"grade": 2, "min_value": 0}),
+            FieldInput(
+                "kwh", "用电量", "decimal", {"grade": 2, "min_value": 0, "decimal_places": 2}
+            ),
             FieldInput(
                 "county",
                 "县",
@@ -112,6 +114,29 @@ def test_ingest_makes_a_current_version_and_quarantines_bad_rows(
     assert 0 <= (version.score or 0) <= 100
     entry = AuditEntry.objects.get(action="warehouse.ingest")
     assert entry.details["rows_quarantined"] == 2
+
+
+def test_the_catalogues_decimal_places_reach_the_warehouse(
+    tmp_path: Path, power: Dataset, steward: User
+) -> None:
+    path = _csv(tmp_path, [_good(1, kwh="100.25"), _good(2, kwh="100.255")])
+    report = ingest(dataset=power, path=path, by=steward)
+    assert [(q.row, q.reason) for q in report.quarantine] == [
+        (2, "more than 2 decimal places: '100.255'")
+    ]
+    with open_warehouse() as warehouse:
+        [(kind,)] = warehouse.duckdb.execute(
+            "SELECT data_type FROM information_schema.columns "
+            "WHERE table_name = 'enterprise_power__v1' AND column_name = 'kwh'"
+        ).fetchall()
+    assert kind == "DECIMAL(18,2)"
+
+
+def test_the_catalogue_and_the_warehouse_allow_the_same_decimal_places() -> None:
+    from shuzhi.platform.catalog import models as catalog
+    from shuzhi.platform.warehouse import spec
+
+    assert catalog.MAX_DECIMAL_PLACES == spec.MAX_DECIMAL_PLACES
 
 
 def test_graded_columns_are_stored_encrypted(tmp_path: Path, power: Dataset, steward: User) -> None:

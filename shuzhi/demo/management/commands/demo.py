@@ -683,6 +683,7 @@ class Command(BaseCommand):
                     "code_table": code_tables[f.code_table] if f.code_table else None,
                     "min_value": f.min_value,
                     "max_value": f.max_value,
+                    "decimal_places": f.decimal_places,
                 },
             )
             for f in definition.fields
