@@ -335,8 +335,10 @@ _CACHE_LIMIT = 200_000
 class ColumnCheck:
     """The outcome for one column of a batch.
 
-    ``values`` are typed (``arrow_type``), null where the cell is null or invalid; ``invalid``
-    is true where the cell fails; ``reasons`` holds the reason there and null elsewhere.
+    ``values`` are typed (``arrow_type``) and null where the cell is null; where it is invalid
+    they are null or, for text, the cell as written (such rows are quarantined, never loaded).
+    ``invalid`` is true where the cell fails; ``reasons`` holds the reason there and null
+    elsewhere.
     """
 
     values: pa.Array
@@ -371,16 +373,15 @@ class ColumnChecker:
             return self._check_cells(column)
         outcome = self._check_cells(distinct)
         indices = encoded.indices
+        values = (
+            column  # text kept as written: no copy of the column's strings
+            if self.type == pa.string() and _kept_as_written(outcome, distinct)
+            else pc.take(outcome.values, indices)
+        )
         if not pc.any(outcome.invalid).as_py():  # the usual case: no reason to spread
-            return ColumnCheck(
-                pc.take(outcome.values, indices),
-                _mask(len(column), []),
-                pa.nulls(len(column), pa.string()),
-            )
+            return ColumnCheck(values, _mask(len(column), []), pa.nulls(len(column), pa.string()))
         return ColumnCheck(
-            pc.take(outcome.values, indices),
-            pc.take(outcome.invalid, indices),
-            pc.take(outcome.reasons, indices),
+            values, pc.take(outcome.invalid, indices), pc.take(outcome.reasons, indices)
         )
 
     def _check_cells(self, column: pa.Array) -> ColumnCheck:
@@ -610,6 +611,14 @@ def _byte_matrix(strings: pa.Array) -> npt.NDArray[np.uint8]:
     size = len(strings) * _CODE_WIDTH
     matrix = np.frombuffer(data, dtype=np.uint8, count=size, offset=int(start))
     return matrix.reshape(len(strings), _CODE_WIDTH)
+
+
+def _kept_as_written(outcome: ColumnCheck, distinct: pa.Array) -> bool:
+    """Whether every valid value of ``distinct`` comes out as it went in (null as null): not
+    trimmed, not normalised, not an empty text turned null."""
+    same = pc.fill_null(pc.equal(outcome.values, distinct), False)
+    both_null = pc.and_(pc.is_null(outcome.values), pc.is_null(distinct))
+    return bool(pc.all(pc.or_(pc.or_(same, both_null), outcome.invalid)).as_py())
 
 
 def _mask(n: int, indices: list[int]) -> pa.BooleanArray:
