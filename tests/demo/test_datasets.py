@@ -49,6 +49,8 @@ def _problem(field: FieldDef, value: str) -> str | None:
                 return "below minimum"
             if field.max_value is not None and number > field.max_value:
                 return "above maximum"
+            if field.decimal_places is not None and number != round(number, field.decimal_places):
+                return "decimal places"
     except (ValueError, InvalidOperation):
         return field.data_type
     return None

@@ -9,8 +9,8 @@ the two can only differ in speed, never in outcome.
 Rules shared by every type: surrounding blanks (space, tab, CR, LF, form feed, ideographic
 space U+3000, no-break space) are ignored, and a cell that is then empty is null (空值).
 
->>> check_value(FieldSpec("kwh", "decimal", min_value=0), "12.5")
-(Decimal('12.5'), None)
+>>> check_value(FieldSpec("kwh", "decimal", min_value=0, decimal_places=2), "12.5")
+(Decimal('12.50'), None)
 >>> check_value(FieldSpec("kwh", "decimal", min_value=0), "-3")
 (None, 'below the minimum 0: -3')
 >>> check_value(FieldSpec("n", "integer"), "12a")
@@ -77,6 +77,9 @@ MISSING = "required value is missing"
 # declares its places is a DECIMAL(18, places), and more places than declared are refused.
 DECIMAL_PRECISION = 38
 DECIMAL_SCALE = 10
+# A binary float holds 15 significant decimal digits; written out in full it shows 16 or 17
+# (a spreadsheet's 112.99999999999999 for 100 × 1.13, or 0.1 + 0.2 = 0.30000000000000004).
+_FLOAT_DIGITS = Context(prec=15)
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 
 _TRUE = frozenset({"true", "t", "yes", "y", "1", "是"})
@@ -234,13 +237,20 @@ def _check_decimal(spec: FieldSpec, text: str) -> tuple[object, str | None]:
         digits = number.precision - number.scale
         return None, f"too large for a decimal (at most {digits} digits before the point): {text!r}"
     if number.declared and stored != exact:
-        if not number.scale:
-            return None, f"a whole number expected (no decimal places): {text!r}"
-        return None, f"more than {number.scale} decimal places: {text!r}"
+        # a float's noise is rounded away, as at the places a spreadsheet shows; a value
+        # written with more places than declared is refused
+        noise = len(exact.as_tuple().digits) > _FLOAT_DIGITS.prec
+        floated = _FLOAT_DIGITS.plus(exact) if noise else exact
+        if floated != floated.quantize(number.quantum, context=number.context):
+            if not number.scale:
+                return None, f"a whole number expected (no decimal places): {text!r}"
+            return None, f"more than {number.scale} decimal places: {text!r}"
+        stored = floated.quantize(number.quantum, context=number.context)
     problem = _check_range(spec, exact, text)
     if problem:
         return None, problem
-    return (stored if stored != exact else exact), None
+    # as stored: at the scale (12.50 for two places), as the column's text and tokens show it
+    return stored, None
 
 
 def _check_date(spec: FieldSpec, text: str) -> tuple[object, str | None]:
@@ -629,6 +639,9 @@ def _mask(n: int, indices: list[int]) -> pa.BooleanArray:
     return pc.cast(pa.Array.from_buffers(pa.uint8(), n, [None, pa.py_buffer(flags)]), pa.bool_())
 
 
+_LONG_EXPONENT = "[eE][+-]?[0-9]{3}"
+
+
 def _cast_all(text: pa.Array, target: pa.DataType) -> pa.Array | None:
     """Every cell of ``text`` cast to the decimal ``target``, or None if any cell will not cast.
 
@@ -639,6 +652,10 @@ def _cast_all(text: pa.Array, target: pa.DataType) -> pa.Array | None:
     (about a third of a decimal column's checking time); one odd cell sends the column the
     shape-checked way.
     """
+    # Arrow 26 crashes the process casting an exponent of tens of millions (1e-30000000); no
+    # exponent of three digits or more fits a decimal anyway, so such a column is not cast whole
+    if pc.any(pc.match_substring_regex(text, _LONG_EXPONENT)).as_py():
+        return None
     try:
         return pc.cast(text, target)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
@@ -662,8 +679,8 @@ def _bound_scalar(bound: float, target: pa.DataType, *, lower: bool) -> pa.Scala
         return pa.scalar(whole, pa.int64())
     number = DecimalFormat(target.precision, target.scale, declared=True)
     exact = Decimal(repr(bound))
-    if exact != exact.quantize(number.quantum, context=number.context) or (
-        exact.copy_abs() >= number.limit
-    ):
+    if exact.copy_abs() >= number.limit:  # first: quantizing it would need too many digits
+        return None
+    if exact != exact.quantize(number.quantum, context=number.context):
         return None
     return pa.scalar(exact, target)

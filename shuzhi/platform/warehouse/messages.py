@@ -112,11 +112,16 @@ _REASONS: tuple[tuple[re.Pattern[str], object], ...] = tuple(
 
 
 def translate_reason(text: str) -> str:
-    """One problem in the user's language (unknown shapes pass through unchanged)."""
-    for pattern, template in _REASONS:
-        match = pattern.match(text)
-        if match:
-            return str(template) % match.groupdict() if match.groupdict() else str(template)
+    """One problem in the user's language (unknown shapes pass through unchanged).
+
+    The reason of a field graded L3–L4 comes without the value it quoted (``redact_reason``:
+    "not a real date"); it is read as if the value were "***".
+    """
+    for candidate in (text, f"{text}: ***") if ": " not in text else (text,):
+        for pattern, template in _REASONS:
+            match = pattern.match(candidate)
+            if match:
+                return str(template) % match.groupdict() if match.groupdict() else str(template)
     return text
 
 

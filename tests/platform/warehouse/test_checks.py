@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -148,6 +150,8 @@ TRICKY = [
     "1.12345678901",
     "12.345",
     "12.340",
+    "112.99999999999999",
+    "0.30000000000000004",
     "99999999999999999.9",
     "99999999999999999999",
     "2026-01-05",
@@ -308,11 +312,43 @@ def test_declared_places_refuse_finer_values_and_bound_the_digits_before_the_poi
     assert check_value(fee, "10000000000000000")[1] == (
         "too large for a decimal (at most 16 digits before the point): '10000000000000000'"
     )
+    # a float written out in full: its noise goes, at the 15 digits a float holds
+    assert check_value(fee, "112.99999999999999") == (Decimal("113.00"), None)
+    assert check_value(fee, "0.30000000000000004") == (Decimal("0.30"), None)
+    assert check_value(fee, "12.3400000001")[1] == "more than 2 decimal places: '12.3400000001'"
     whole = FieldSpec("n", "decimal", decimal_places=0)
     assert check_value(whole, "1.5")[1] == "a whole number expected (no decimal places): '1.5'"
     assert check_value(whole, "1.0") == (Decimal("1"), None)
     # undeclared places still round finer digits, as before
     assert check_value(FieldSpec("x", "decimal"), "0.30000000000000004")[1] is None
+
+
+def test_a_bound_beyond_the_declared_digits_does_not_break_the_column_check() -> None:
+    rate = FieldSpec("rate", "decimal", decimal_places=8, min_value=0, max_value=1e12)
+    checked = ColumnChecker(rate).check(pa.array(["1", "2.5", "-1"]))
+    assert checked.values.to_pylist()[:2] == [Decimal(1), Decimal("2.5")]
+    assert checked.reasons.to_pylist() == [None, None, "below the minimum 0: -1"]
+
+
+def test_a_huge_exponent_is_checked_without_arrows_cast() -> None:
+    # Arrow 26's string-to-decimal cast ends the process (SIGSEGV) on 1e-30000000: run apart
+    script = (
+        "import pyarrow as pa\n"
+        "from shuzhi.platform.warehouse.checks import ColumnChecker\n"
+        "from shuzhi.platform.warehouse.spec import FieldSpec\n"
+        "for places in (None, 2):\n"
+        "    spec = FieldSpec('x', 'decimal', decimal_places=places)\n"
+        "    checked = ColumnChecker(spec).check(pa.array(['1e-30000000', '1.5']))\n"
+        "    print(checked.reasons.to_pylist())\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [
+        "[None, None]",  # rounded to 0 at ten places, as any finer digits are
+        "[\"more than 2 decimal places: '1e-30000000'\", None]",
+    ]
 
 
 def test_a_value_with_more_than_28_significant_digits_below_the_limit_fits() -> None:

@@ -31,6 +31,8 @@ REASONS = [
     "this is a 15-digit identity number in the pre-1999 format; upgrade it to 18 digits",
     "division code '990105' (positions 1-6) does not start with a province code",
     "birth date '19491331' (positions 7-14) is not a real date",
+    "more than 2 decimal places: '12.345'",
+    "a whole number expected (no decimal places): '1.5'",
 ]
 
 
@@ -40,6 +42,20 @@ def test_each_reason_shape_is_translated(reason: str) -> None:
         shown = translate_reason(reason)
     assert shown != reason
     assert any("\u4e00" <= ch <= "\u9fff" for ch in shown), shown
+
+
+@pytest.mark.parametrize(
+    "reason",
+    ["more than 2 decimal places: '12.345'", "not a real date: 2024-02-30", "not an integer: 'x'"],
+)
+def test_a_redacted_reason_is_translated_without_its_value(reason: str) -> None:
+    from shuzhi.platform.warehouse.engine import redact_reason
+
+    redacted = redact_reason(reason)  # as stored for a field graded L3-L4
+    with translation.override("zh-hans"):
+        shown = translate_reason(redacted)
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in shown), shown
+    assert shown.endswith("***")
 
 
 def test_quoted_values_are_kept() -> None:

@@ -180,3 +180,29 @@ def test_encrypted_fields_filter_by_token_and_never_sort(tmp_path: Path) -> None
             run_query(warehouse, "people", 1, PEOPLE, RowQuery(filters={"id_number": [number]}))
         searched = run_query(warehouse, "people", 1, PEOPLE, RowQuery(q="0021"), **options)
         assert searched.total == 0  # encrypted values are never searched
+
+
+@pytest.mark.parametrize("places", [None, 2])
+def test_an_encrypted_decimal_filters_by_the_token_of_its_stored_text(
+    tmp_path: Path, places: int | None
+) -> None:
+    # the filter value "12.5" must token like the stored 12.5000000000 (or 12.50)
+    salaries = cipher()
+    fields = [
+        FieldSpec("name", "string"),
+        FieldSpec("salary", "decimal", encrypted=True, decimal_places=places),
+    ]
+    path = write_csv(tmp_path / "pay.csv", ["name", "salary"], [["张三", "12.5"], ["李四", "7"]])
+    with Warehouse(tmp_path / "w.duckdb") as warehouse:
+        ingest_file(
+            warehouse=warehouse,
+            path=path,
+            dataset_code="pay",
+            version=1,
+            fields=fields,
+            cipher=salaries,
+        )
+        for value, name in (("12.5", "张三"), ("12.50", "张三"), ("7.0", "李四")):
+            query = RowQuery(filters={"salary": [value]}, fields=["name"])
+            found = run_query(warehouse, "pay", 1, fields, query, token=salaries.token)
+            assert [row["name"] for row in found.rows] == [name], value
