@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from shuzhi.platform.security.sm import FieldCipher
 from shuzhi.platform.warehouse.engine import Warehouse, ingest_file
 from shuzhi.platform.warehouse.query import MAX_LIMIT, QueryError, RowQuery, run_query
 from shuzhi.platform.warehouse.spec import FieldSpec
@@ -151,23 +152,23 @@ def test_a_missing_version_is_a_lookup_error(warehouse: Warehouse) -> None:
         run_query(warehouse, "power", 2, ELECTRICITY, RowQuery())
 
 
+def _encrypted(
+    tmp_path: Path, code: str, fields: list[FieldSpec], rows: list[list[str]], key: FieldCipher
+) -> Warehouse:
+    """A warehouse holding version 1 of ``code``, its encrypted fields under ``key``."""
+    path = write_csv(tmp_path / f"{code}.csv", [spec.name for spec in fields], rows)
+    warehouse = Warehouse(tmp_path / "w.duckdb")
+    ingest_file(
+        warehouse=warehouse, path=path, dataset_code=code, version=1, fields=fields, cipher=key
+    )
+    return warehouse
+
+
 def test_encrypted_fields_filter_by_token_and_never_sort(tmp_path: Path) -> None:
     people = cipher()
     number = "11010519491231002X"
-    path = write_csv(
-        tmp_path / "people.csv",
-        ["id_number", "name", "county"],
-        [[number, "张三", "330802"], ["330802199001011232", "李四", "330803"]],
-    )
-    with Warehouse(tmp_path / "w.duckdb") as warehouse:
-        ingest_file(
-            warehouse=warehouse,
-            path=path,
-            dataset_code="people",
-            version=1,
-            fields=PEOPLE,
-            cipher=people,
-        )
+    rows = [[number, "张三", "330802"], ["330802199001011232", "李四", "330803"]]
+    with _encrypted(tmp_path, "people", PEOPLE, rows, people) as warehouse:
         options: dict[str, Any] = {"token": people.token}
         lower = number.lower()  # the filter value is normalised like the stored one
         query = RowQuery(filters={"id_number": [lower]}, fields=["name", "id_number"])
@@ -192,16 +193,8 @@ def test_an_encrypted_decimal_filters_by_the_token_of_its_stored_text(
         FieldSpec("name", "string"),
         FieldSpec("salary", "decimal", encrypted=True, decimal_places=places),
     ]
-    path = write_csv(tmp_path / "pay.csv", ["name", "salary"], [["张三", "12.5"], ["李四", "7"]])
-    with Warehouse(tmp_path / "w.duckdb") as warehouse:
-        ingest_file(
-            warehouse=warehouse,
-            path=path,
-            dataset_code="pay",
-            version=1,
-            fields=fields,
-            cipher=salaries,
-        )
+    rows = [["张三", "12.5"], ["李四", "7"]]
+    with _encrypted(tmp_path, "pay", fields, rows, salaries) as warehouse:
         for value, name in (("12.5", "张三"), ("12.50", "张三"), ("7.0", "李四")):
             query = RowQuery(filters={"salary": [value]}, fields=["name"])
             found = run_query(warehouse, "pay", 1, fields, query, token=salaries.token)
