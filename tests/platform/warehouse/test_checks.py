@@ -399,3 +399,12 @@ def test_credit_code_reasons_found_in_bulk_agree_with_check_value() -> None:
     assert sum(reason is not None for reason in reasons) > 400
     for raw, reason in zip(values, reasons, strict=True):
         assert reason == check_value(CREDIT, raw)[1], raw
+
+
+@pytest.mark.parametrize(("places", "zero"), [(10, "0e9"), (2, "0e17"), (None, "0e29")])
+def test_a_zero_with_a_large_exponent_is_stored_at_the_scale(places: int | None, zero: str) -> None:
+    # check_value once returned Decimal('0E+29') as written, which Arrow could not hold
+    spec = FieldSpec("x", "decimal", decimal_places=places)
+    checked = ColumnChecker(spec).check(pa.array([zero, "1.5e0", "x"]))
+    assert checked.values.to_pylist()[:2] == [Decimal(0), Decimal("1.5")]
+    assert checked.reasons.to_pylist() == [None, None, "not a decimal number: 'x'"]
