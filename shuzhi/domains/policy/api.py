@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from ninja import Router
 
 from shuzhi.platform.errors import error_response
+from shuzhi.platform.opendata.ratelimit import retry_later
 
 from .models import Genre, PolicyDocument, Validity
 from .search.base import FACETS, SearchQuery
@@ -155,9 +156,7 @@ def _metadata(doc: PolicyDocument) -> dict[str, Any]:
 )
 def documents(request: HttpRequest) -> HttpResponse:
     if search_over_limit(request):
-        response = error_response(429, "rate_limited", str(TOO_MANY_SEARCHES))
-        response["Retry-After"] = "60"
-        return response
+        return retry_later(error_response(429, "rate_limited", str(TOO_MANY_SEARCHES)))
     try:
         query = _query(request.GET)
     except _Invalid as bad:

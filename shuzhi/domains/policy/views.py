@@ -20,6 +20,7 @@ from django.utils.http import content_disposition_header
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from shuzhi.platform.opendata.ratelimit import retry_later
 from shuzhi.platform.portal.registry import service_links
 from shuzhi.platform.security.permissions import has_perm
 
@@ -188,21 +189,21 @@ def index(request: HttpRequest) -> HttpResponse:
     """Search the public documents: words, "a phrase", a 文号 or a 索引号; facets and filters."""
     params, errors = _search_params(request.GET)
     if search_over_limit(request):
-        response = render(
-            request,
-            "policy/index.html",
-            {
-                "params": params,
-                "errors": [TOO_MANY_SEARCHES],
-                "limited": True,
-                "genres": Genre.choices,
-                "validities": Validity.choices,
-                "max_query": MAX_QUERY_CHARS,
-            },
-            status=429,
+        return retry_later(
+            render(
+                request,
+                "policy/index.html",
+                {
+                    "params": params,
+                    "errors": [TOO_MANY_SEARCHES],
+                    "limited": True,
+                    "genres": Genre.choices,
+                    "validities": Validity.choices,
+                    "max_query": MAX_QUERY_CHARS,
+                },
+                status=429,
+            )
         )
-        response["Retry-After"] = "60"
-        return response
     raw_page = request.GET.get("page", "1")
     # ASCII digits only: str.isdigit() also accepts "²", which int() refuses
     page = int(raw_page) if raw_page.isascii() and raw_page.isdigit() and len(raw_page) < 10 else 1

@@ -26,7 +26,7 @@ from shuzhi.platform.warehouse.selectors import current_version, read_rows
 
 from . import selectors
 from .ckan import CkanError, as_bool, as_int, as_list, envelope, failure, parse_fq, parse_sort
-from .ratelimit import over_limit
+from .ratelimit import over_limit, retry_later
 
 Params = dict[str, Any]
 CKAN_VERSION = "2.10.4"
@@ -463,7 +463,5 @@ def action(request: HttpRequest, name: str) -> JsonResponse:
         result = handler(request, _params(request))
     except CkanError as error:
         response = JsonResponse(failure(help_url, error), status=error.status)
-        if error.status == 429:
-            response["Retry-After"] = "60"
-        return response
+        return retry_later(response) if error.status == 429 else response
     return JsonResponse(envelope(help_url, result), json_dumps_params={"ensure_ascii": False})

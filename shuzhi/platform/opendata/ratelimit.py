@@ -10,12 +10,24 @@ limited here.
 from __future__ import annotations
 
 import time
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponseBase
 
 from shuzhi.platform.security.addresses import client_address
+
+WINDOW_SECONDS = 60  # one budget per address and minute
+
+_R = TypeVar("_R", bound=HttpResponseBase)
+
+
+def retry_later(response: _R) -> _R:
+    """A refusal (429) saying when to try again: when the next minute's budget starts at the
+    latest (``Retry-After``)."""
+    response["Retry-After"] = str(WINDOW_SECONDS)
+    return response
 
 
 def over_limit(request: HttpRequest, *, scope: str = "opendata", rate: int | None = None) -> bool:
@@ -29,11 +41,11 @@ def over_limit(request: HttpRequest, *, scope: str = "opendata", rate: int | Non
     if rate <= 0:
         return False
     address = client_address(request)
-    key = f"{scope}:rate:{address}:{int(time.time() // 60)}"
-    cache.add(key, 0, timeout=120)
+    key = f"{scope}:rate:{address}:{int(time.time() // WINDOW_SECONDS)}"
+    cache.add(key, 0, timeout=2 * WINDOW_SECONDS)
     try:
         count = cache.incr(key)
     except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=120)
+        cache.set(key, 1, timeout=2 * WINDOW_SECONDS)
         count = 1
     return count > rate

@@ -43,7 +43,7 @@ from shuzhi.platform.warehouse.selectors import current_version, read_rows
 from . import selectors
 from .dcat import catalog_graph
 from .models import Application, DatasetUsage
-from .ratelimit import over_limit
+from .ratelimit import over_limit, retry_later
 from .services import (
     AGREEMENT,
     ApplicationRefused,
@@ -66,9 +66,7 @@ def public(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseB
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if over_limit(request):
-            response = render(request, "opendata/429.html", status=429)
-            response["Retry-After"] = "60"
-            return response
+            return retry_later(render(request, "opendata/429.html", status=429))
         return view(request, *args, **kwargs)
 
     return wrapped

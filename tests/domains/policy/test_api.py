@@ -185,6 +185,7 @@ def test_anonymous_searches_are_limited_per_address_and_the_page_shares_the_budg
     assert api.json()["error"]["code"] == "rate_limited"
     assert "Too many searches" in api.json()["error"]["message"]
     assert page.status_code == 429
+    assert page["Retry-After"] == "60"
     assert "Too many searches" in page.content.decode()
     assert 'id="result-count"' not in page.content.decode()  # no empty results shown
     assert other.status_code == 200  # another address has its own budget

@@ -116,6 +116,7 @@ def test_anonymous_visitors_are_rate_limited(
     assert "Too many requests" in refused.content.decode() or "请求" in refused.content.decode()
     api = client.get("/api/3/action/package_list")
     assert api.status_code == 429
+    assert api["Retry-After"] == "60"
     assert api.json()["success"] is False
     client.force_login(citizen)
     assert client.get("/open/").status_code == 200  # signed-in users are not limited
